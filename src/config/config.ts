@@ -1,0 +1,22 @@
+/** The registry's settings, resolved once at start-up and frozen. */
+export interface Config {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly dataDir: string;
+  /** Set only when configured; otherwise URLs are formed from the request's Host. */
+  readonly publicUrl: string | undefined;
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly logLevel: LogLevel;
+  readonly createOnPush: boolean;
+  readonly databaseUrl: string;
+  readonly storageUrl: string;
+  /** Milliseconds an unreferenced blob waits before garbage collection reviews it. */
+  readonly gcGraceMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A setting with an invalid value: the message names the setting and the problem in one line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

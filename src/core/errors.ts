@@ -1,0 +1,41 @@
+/**
+ * The closed set of failures the domain reports. Each protocol maps every code in exactly one table
+ * (http/oci/oci-errors.ts for /v2), so an unmapped code is a compile error there.
+ */
+export type ErrorCode =
+  | 'BLOB_UNKNOWN'
+  | 'BLOB_UPLOAD_INVALID'
+  | 'BLOB_UPLOAD_UNKNOWN'
+  | 'UPLOAD_OFFSET_INVALID'
+  | 'RANGE_NOT_SATISFIABLE'
+  | 'DIGEST_INVALID'
+  | 'SIZE_INVALID'
+  | 'MANIFEST_BLOB_UNKNOWN'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_TOO_LARGE'
+  | 'MANIFEST_UNKNOWN'
+  | 'NAME_INVALID'
+  | 'NAME_UNKNOWN'
+  | 'TAG_INVALID'
+  | 'PAGINATION_INVALID'
+  | 'UNSUPPORTED'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+/** A failure with a code from the closed set, a one-line message and optional structured detail. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function isRegistryError(err: unknown): err is RegistryError {
+  return err instanceof RegistryError;
+}

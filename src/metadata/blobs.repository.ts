@@ -1,0 +1,82 @@
+import type { Db } from './metadata.js';
+
+export interface LinkedBlob {
+  digest: string;
+  size: number;
+}
+
+/** The blob when `repositoryId` links it and it is active; undefined otherwise. */
+export async function findLinkedBlob(db: Db, repositoryId: number, digest: string): Promise<LinkedBlob | undefined> {
+  return db
+    .selectFrom('repository_blobs as rb')
+    .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+    .select(['b.digest', 'b.size'])
+    .where('rb.repository_id', '=', repositoryId)
+    .where('rb.digest', '=', digest)
+    .where('b.state', '=', 'active')
+    .executeTakeFirst();
+}
+
+/** The blob by repository name, in one query (the blob GET/HEAD hot path). */
+export async function findLinkedBlobByName(db: Db, repository: string, digest: string): Promise<LinkedBlob | undefined> {
+  return db
+    .selectFrom('repository_blobs as rb')
+    .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+    .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+    .select(['b.digest', 'b.size'])
+    .where('r.name', '=', repository)
+    .where('rb.digest', '=', digest)
+    .where('b.state', '=', 'active')
+    .executeTakeFirst();
+}
+
+export async function findBlob(db: Db, digest: string): Promise<{ size: number; state: string } | undefined> {
+  return db.selectFrom('blobs').select(['size', 'state']).where('digest', '=', digest).executeTakeFirst();
+}
+
+/** Records stored content; a row that exists already is kept as it is. */
+export async function insertBlob(db: Db, digest: string, size: number, now: number): Promise<void> {
+  await db
+    .insertInto('blobs')
+    .values({ digest, size, state: 'active', created_at: now, review_after: null })
+    .onConflict((oc) => oc.column('digest').doNothing())
+    .execute();
+}
+
+export async function linkBlob(db: Db, repositoryId: number, digest: string, now: number): Promise<void> {
+  await db
+    .insertInto('repository_blobs')
+    .values({ repository_id: repositoryId, digest, created_at: now })
+    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+    .execute();
+}
+
+/** Removes the link; returns whether there was one. */
+export async function unlinkBlob(db: Db, repositoryId: number, digest: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('repository_blobs')
+    .where('repository_id', '=', repositoryId)
+    .where('digest', '=', digest)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Of `digests`, those the repository links and that are active. */
+export async function linkedDigests(db: Db, repositoryId: number, digests: string[]): Promise<Set<string>> {
+  if (digests.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('repository_blobs as rb')
+    .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+    .select('rb.digest')
+    .where('rb.repository_id', '=', repositoryId)
+    .where('rb.digest', 'in', digests)
+    .where('b.state', '=', 'active')
+    .execute();
+  return new Set(rows.map((row) => row.digest));
+}
+
+/** Queues blobs for garbage-collection review after `reviewAfter` (they may have lost their last reference). */
+export async function queueBlobReview(db: Db, digests: string[], reviewAfter: number): Promise<void> {
+  if (digests.length === 0) return;
+  await db.updateTable('blobs').set({ review_after: reviewAfter }).where('digest', 'in', digests).execute();
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Db, Metadata } from '../metadata.js';
+import { migrateToLatest } from '../migrations/index.js';
+import type { Database } from '../tables.js';
+
+/**
+ * Opens (creating) the SQLite database at `file` (or ':memory:') and migrates it.
+ * WAL with synchronous=NORMAL: a commit survives kill -9 of the process, not a power cut.
+ */
+export async function openSqlite(file: string): Promise<Metadata> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 10000');
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  return {
+    dialect: 'sqlite',
+    db,
+    transaction: (work) => immediateTransaction(db, work),
+    close: () => db.destroy(),
+  };
+}
+
+// Kysely's SQLite driver has one connection behind a mutex: while this holds it, no other query runs.
+async function immediateTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      const result = await work(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(connection).catch(() => {});
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,138 @@
+import type { Db } from './metadata.js';
+import type { ManifestsTable, ReferenceKind } from './tables.js';
+
+export interface ManifestRow {
+  digest: string;
+  media_type: string;
+  size: number;
+  subject_digest: string | null;
+}
+
+const MANIFEST_COLUMNS = ['m.digest', 'm.media_type', 'm.size', 'm.subject_digest'] as const;
+
+/** The manifest a tag points to in the named repository (the pull hot path: one query). */
+export async function findManifestByTag(db: Db, repository: string, tag: string): Promise<ManifestRow | undefined> {
+  return db
+    .selectFrom('tags as t')
+    .innerJoin('repositories as r', 'r.id', 't.repository_id')
+    .innerJoin('manifests as m', (join) => join.onRef('m.repository_id', '=', 't.repository_id').onRef('m.digest', '=', 't.manifest_digest'))
+    .select(MANIFEST_COLUMNS)
+    .where('r.name', '=', repository)
+    .where('t.name', '=', tag)
+    .executeTakeFirst();
+}
+
+export async function findManifestByDigest(db: Db, repository: string, digest: string): Promise<ManifestRow | undefined> {
+  return db
+    .selectFrom('manifests as m')
+    .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+    .select(MANIFEST_COLUMNS)
+    .where('r.name', '=', repository)
+    .where('m.digest', '=', digest)
+    .executeTakeFirst();
+}
+
+export async function manifestExists(db: Db, repositoryId: number, digest: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('manifests')
+    .select('digest')
+    .where('repository_id', '=', repositoryId)
+    .where('digest', '=', digest)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Of `digests`, those that are manifests of the repository. */
+export async function existingManifestDigests(db: Db, repositoryId: number, digests: string[]): Promise<Set<string>> {
+  if (digests.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('manifests')
+    .select('digest')
+    .where('repository_id', '=', repositoryId)
+    .where('digest', 'in', digests)
+    .execute();
+  return new Set(rows.map((row) => row.digest));
+}
+
+/** Inserts the manifest with its references; an existing row (same content) is kept. Returns whether it was new. */
+export async function insertManifest(
+  db: Db,
+  row: ManifestsTable,
+  references: { digest: string; kind: ReferenceKind }[],
+): Promise<boolean> {
+  const result = await db
+    .insertInto('manifests')
+    .values(row)
+    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+    .executeTakeFirst();
+  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (inserted && references.length > 0) {
+    await db
+      .insertInto('manifest_references')
+      .values(
+        references.map((ref) => ({
+          repository_id: row.repository_id,
+          manifest_digest: row.digest,
+          child_digest: ref.digest,
+          kind: ref.kind,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['repository_id', 'manifest_digest', 'child_digest']).doNothing())
+      .execute();
+  }
+  return inserted;
+}
+
+/** The digests the manifest references (before deleting it, to queue them for review). */
+export async function manifestChildren(db: Db, repositoryId: number, digest: string): Promise<{ digest: string; kind: ReferenceKind }[]> {
+  const rows = await db
+    .selectFrom('manifest_references')
+    .select(['child_digest', 'kind'])
+    .where('repository_id', '=', repositoryId)
+    .where('manifest_digest', '=', digest)
+    .execute();
+  return rows.map((row) => ({ digest: row.child_digest, kind: row.kind }));
+}
+
+/** Deletes the manifest, its references and its tags (cascade); returns whether it existed. */
+export async function deleteManifestRow(db: Db, repositoryId: number, digest: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('manifests')
+    .where('repository_id', '=', repositoryId)
+    .where('digest', '=', digest)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export interface ReferrerRow {
+  digest: string;
+  media_type: string;
+  size: number;
+  artifact_type: string | null;
+  annotations: string | null;
+}
+
+/** Manifests of the repository whose subject is `subject`, optionally of one artifact type, by digest. */
+export async function listReferrers(db: Db, repository: string, subject: string, artifactType?: string): Promise<ReferrerRow[]> {
+  let query = db
+    .selectFrom('manifests as m')
+    .innerJoin('repositories as r', 'r.id', 'm.repository_id')
+    .select(['m.digest', 'm.media_type', 'm.size', 'm.artifact_type', 'm.annotations'])
+    .where('r.name', '=', repository)
+    .where('m.subject_digest', '=', subject)
+    .orderBy('m.digest');
+  if (artifactType !== undefined) query = query.where('m.artifact_type', '=', artifactType);
+  return query.execute();
+}
+
+/** Index manifests of the repository that reference `digest` as a child. */
+export async function parentsOf(db: Db, repositoryId: number, digest: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('manifest_references')
+    .select('manifest_digest')
+    .where('repository_id', '=', repositoryId)
+    .where('child_digest', '=', digest)
+    .where('kind', '=', 'manifest')
+    .execute();
+  return rows.map((row) => row.manifest_digest);
+}

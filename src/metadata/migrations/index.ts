@@ -1,0 +1,23 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { DialectName } from '../metadata.js';
+import { registryCore } from './0001-registry.js';
+
+/** Every migration, in order, provided in code (no directory scanning). */
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-registry': registryCore(dialect),
+  };
+}
+
+/** Brings the schema to the newest migration; throws naming the migration that failed. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    const name = failed ? ` ${failed.migrationName}` : '';
+    throw new Error(`database migration${name} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,30 @@
+import type { Db } from './metadata.js';
+
+export interface RepositoryRow {
+  id: number;
+  name: string;
+  created_at: number;
+}
+
+export async function findRepositoryByName(db: Db, name: string): Promise<RepositoryRow | undefined> {
+  return db.selectFrom('repositories').select(['id', 'name', 'created_at']).where('name', '=', name).executeTakeFirst();
+}
+
+/** Inserts the repository unless it exists; returns the row either way. */
+export async function ensureRepositoryRow(db: Db, name: string, now: number): Promise<RepositoryRow> {
+  await db
+    .insertInto('repositories')
+    .values({ name, created_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await findRepositoryByName(db, name);
+  if (!row) throw new Error(`repository ${name} vanished while being created`);
+  return row;
+}
+
+/** Repository names in lexical order after `after`, at most `limit`. */
+export async function listRepositoryNames(db: Db, after: string | undefined, limit: number): Promise<string[]> {
+  let query = db.selectFrom('repositories').select('name').orderBy('name').limit(limit);
+  if (after !== undefined) query = query.where('name', '>', after);
+  return (await query.execute()).map((row) => row.name);
+}

@@ -1,0 +1,47 @@
+import type { Db } from './metadata.js';
+
+/** Points `name` at `digest`, creating or moving the tag; returns the digest it pointed to before. */
+export async function upsertTag(db: Db, repositoryId: number, name: string, digest: string, now: number): Promise<string | undefined> {
+  const previous = await db
+    .selectFrom('tags')
+    .select('manifest_digest')
+    .where('repository_id', '=', repositoryId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (previous?.manifest_digest === digest) return digest;
+  await db
+    .insertInto('tags')
+    .values({ repository_id: repositoryId, name, manifest_digest: digest, updated_at: now })
+    .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ manifest_digest: digest, updated_at: now }))
+    .execute();
+  return previous?.manifest_digest;
+}
+
+/** Removes the tag; returns the digest it pointed to, or undefined when there was none. */
+export async function deleteTag(db: Db, repositoryId: number, name: string): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom('tags')
+    .where('repository_id', '=', repositoryId)
+    .where('name', '=', name)
+    .returning('manifest_digest')
+    .executeTakeFirst();
+  return row?.manifest_digest;
+}
+
+/** Tag names in lexical order after `after`, at most `limit` (undefined: all). */
+export async function listTagNames(db: Db, repositoryId: number, after: string | undefined, limit: number | undefined): Promise<string[]> {
+  let query = db.selectFrom('tags').select('name').where('repository_id', '=', repositoryId).orderBy('name');
+  if (after !== undefined) query = query.where('name', '>', after);
+  if (limit !== undefined) query = query.limit(limit);
+  return (await query.execute()).map((row) => row.name);
+}
+
+export async function countTagsOf(db: Db, repositoryId: number, digest: string): Promise<number> {
+  const row = await db
+    .selectFrom('tags')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('repository_id', '=', repositoryId)
+    .where('manifest_digest', '=', digest)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

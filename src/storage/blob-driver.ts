@@ -1,0 +1,59 @@
+import type { Readable } from 'node:stream';
+import type { OpContext } from '../core/context.js';
+
+/** What a driver knows about a stored object. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  readonly modified: Date;
+}
+
+/** An inclusive byte range, as in HTTP's Range header. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * An upload in progress as the driver sees it. `state` is the driver's own opaque text (a multipart
+ * upload id and part list on S3, nothing on a filesystem); the registry keeps it in the upload row so
+ * that any node can continue the upload.
+ */
+export interface UploadRef {
+  readonly id: string;
+  readonly size: number;
+  readonly state: string;
+}
+
+/**
+ * The storage contract: immutable objects addressed by key, plus upload sessions that become objects.
+ * Keys are relative, slash-separated (see keys.ts). Every method rejects with StorageError.
+ */
+export interface BlobDriver {
+  /** Size and time of the object at `key`, or null when there is none. */
+  stat(ctx: OpContext, key: string): Promise<ObjectInfo | null>;
+  /** The object's bytes, or the inclusive `range` of them. Rejects NOT_FOUND when absent. */
+  read(ctx: OpContext, key: string, range?: ByteRange): Promise<Readable>;
+  /** Stores a small object whole; atomic and durable: readers see all of it or nothing. */
+  put(ctx: OpContext, key: string, data: Uint8Array): Promise<void>;
+  /** Removes the object; succeeds when it is already gone. */
+  delete(ctx: OpContext, key: string): Promise<void>;
+  /** Every object whose key starts with `prefix`, in no particular order. */
+  list(ctx: OpContext, prefix: string): AsyncIterable<ObjectInfo>;
+
+  /** Prepares storage for a new upload; the returned ref has size 0. */
+  createUpload(ctx: OpContext, id: string): Promise<UploadRef>;
+  /**
+   * Appends `chunks` at `upload.size` and returns the ref after them. The appended bytes are durable
+   * when this resolves. On rejection the upload is as it was before the call (its size unchanged).
+   */
+  appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef>;
+  /** The bytes appended so far. */
+  readUpload(ctx: OpContext, upload: UploadRef): Promise<Readable>;
+  /** Makes the upload's bytes the object at `key` (replacing an identical one) and ends the upload. */
+  commitUpload(ctx: OpContext, upload: UploadRef, key: string): Promise<void>;
+  /** Discards the upload; succeeds when it is already gone. */
+  abortUpload(ctx: OpContext, upload: UploadRef): Promise<void>;
+  /** Releases resources (connections, handles). */
+  close(): Promise<void>;
+}

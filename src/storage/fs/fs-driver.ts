@@ -1,0 +1,192 @@
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { OpContext } from '../../core/context.js';
+import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-driver.js';
+import { uploadPrefix } from '../keys.js';
+import { StorageError } from '../storage-error.js';
+import { writeDurably } from './durable-writer.js';
+
+const TMP_DIR = '_tmp';
+const UPLOAD_FILE = 'data';
+
+/**
+ * Objects as files under a root folder. Writes go to a temporary file, are fsynced, renamed into
+ * place, and the folder is fsynced, so a crash leaves either the whole object or none of it.
+ */
+export class FsBlobDriver implements BlobDriver {
+  constructor(private readonly root: string) {}
+
+  /** Creates the root folder; call once before use. */
+  async init(): Promise<void> {
+    await mkdir(path.join(this.root, TMP_DIR), { recursive: true });
+  }
+
+  async stat(_ctx: OpContext, key: string): Promise<ObjectInfo | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return info.isFile() ? { key, size: info.size, modified: info.mtime } : null;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw unavailable(err);
+    }
+  }
+
+  async read(_ctx: OpContext, key: string, range?: ByteRange): Promise<Readable> {
+    const handle = await this.openForRead(key);
+    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 256 * 1024 });
+  }
+
+  async put(_ctx: OpContext, key: string, data: Uint8Array): Promise<void> {
+    const temp = path.join(this.root, TMP_DIR, randomUUID());
+    try {
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(data);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await this.moveIntoPlace(temp, this.pathOf(key));
+    } catch (err) {
+      await rm(temp, { force: true }).catch(() => {});
+      throw unavailable(err);
+    }
+  }
+
+  async delete(_ctx: OpContext, key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (err) {
+      if (!isNotFound(err)) throw unavailable(err);
+    }
+  }
+
+  async *list(_ctx: OpContext, prefix: string): AsyncIterable<ObjectInfo> {
+    // Walk the folder that holds the prefix, then filter by the full prefix.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? '' : prefix.slice(0, slash);
+    for await (const key of this.walk(base)) {
+      if (!key.startsWith(prefix)) continue;
+      const info = await this.stat(_ctx, key);
+      if (info) yield info;
+    }
+  }
+
+  async createUpload(_ctx: OpContext, id: string): Promise<UploadRef> {
+    try {
+      const dir = path.join(this.root, uploadPrefix(id));
+      await mkdir(dir, { recursive: true });
+      await (await open(path.join(dir, UPLOAD_FILE), 'w')).close();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    return { id, size: 0, state: '' };
+  }
+
+  async appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.uploadFile(upload.id), 'r+');
+    } catch (err) {
+      if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
+      throw unavailable(err);
+    }
+    try {
+      // Writing at explicit positions makes a failed earlier append harmless: its stray tail is
+      // overwritten here and cut off by the truncate.
+      const written = await writeDurably(handle, upload.size, chunks, ctx.signal);
+      const size = upload.size + written;
+      await handle.truncate(size);
+      return { ...upload, size };
+    } catch (err) {
+      if (err instanceof StorageError) throw err;
+      if (ctx.signal.aborted) throw new StorageError('ABORTED', 'upload aborted by the client', { cause: err });
+      throw err;
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+
+  async readUpload(_ctx: OpContext, upload: UploadRef): Promise<Readable> {
+    return this.read(_ctx, `${uploadPrefix(upload.id)}${UPLOAD_FILE}`, upload.size > 0 ? { start: 0, end: upload.size - 1 } : undefined);
+  }
+
+  async commitUpload(_ctx: OpContext, upload: UploadRef, key: string): Promise<void> {
+    try {
+      // appendUpload already synced the data; a truncate may have left a longer stray tail behind.
+      await this.moveIntoPlace(this.uploadFile(upload.id), this.pathOf(key));
+    } catch (err) {
+      if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
+      throw unavailable(err);
+    }
+    await rm(path.join(this.root, uploadPrefix(upload.id)), { recursive: true, force: true }).catch(() => {});
+  }
+
+  async abortUpload(_ctx: OpContext, upload: UploadRef): Promise<void> {
+    try {
+      await rm(path.join(this.root, uploadPrefix(upload.id)), { recursive: true, force: true });
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private pathOf(key: string): string {
+    if (key.includes('..') || key.startsWith('/')) throw new StorageError('NOT_FOUND', `invalid key ${key}`);
+    return path.join(this.root, key);
+  }
+
+  private uploadFile(id: string): string {
+    return this.pathOf(`${uploadPrefix(id)}${UPLOAD_FILE}`);
+  }
+
+  private async openForRead(key: string): Promise<FileHandle> {
+    try {
+      return await open(this.pathOf(key), 'r');
+    } catch (err) {
+      if (isNotFound(err)) throw new StorageError('NOT_FOUND', `no object at ${key}`);
+      throw unavailable(err);
+    }
+  }
+
+  /** rename() is atomic; syncing the folder makes the new name survive a crash. */
+  private async moveIntoPlace(from: string, to: string): Promise<void> {
+    const dir = path.dirname(to);
+    await mkdir(dir, { recursive: true });
+    await rename(from, to);
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async *walk(relDir: string): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(path.join(this.root, relDir), { withFileTypes: true });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw unavailable(err);
+    }
+    for (const entry of entries) {
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) yield* this.walk(rel);
+      else if (entry.isFile()) yield rel;
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function unavailable(err: unknown): StorageError {
+  if (err instanceof StorageError) return err;
+  return new StorageError('UNAVAILABLE', `filesystem storage failed: ${(err as Error).message}`, { cause: err });
+}

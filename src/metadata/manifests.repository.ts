@@ -125,14 +125,14 @@ export async function listReferrers(db: Db, repository: string, subject: string,
   return query.execute();
 }
 
-/** Index manifests of the repository that reference `digest` as a child. */
-export async function parentsOf(db: Db, repositoryId: number, digest: string): Promise<string[]> {
+/** Manifests of the repository that reference `digest` (as a layer or config, or as an index's child). */
+export async function manifestsReferencing(db: Db, repositoryId: number, digest: string, limit: number): Promise<string[]> {
   const rows = await db
     .selectFrom('manifest_references')
     .select('manifest_digest')
     .where('repository_id', '=', repositoryId)
     .where('child_digest', '=', digest)
-    .where('kind', '=', 'manifest')
+    .limit(limit)
     .execute();
   return rows.map((row) => row.manifest_digest);
 }

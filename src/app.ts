@@ -1,0 +1,52 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from './core/context.js';
+import { healthPlugin, type HealthCheck } from './http/plugins/health.js';
+import { HttpMetrics, metricsPlugin } from './http/plugins/metrics.js';
+import { ociRoutes } from './http/oci/oci.routes.js';
+import type { Registry } from './registry/registry.js';
+
+export interface AppDeps {
+  readonly registry: Registry;
+  readonly publicUrl: string | undefined;
+  readonly healthChecks: HealthCheck[];
+  /** A pino logger (or compatible); omitted: silent. */
+  readonly logger?: Logger;
+  readonly https?: { cert: Buffer; key: Buffer };
+}
+
+/** Builds the Fastify app with every route; never listens (main.ts and tests decide that). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    loggerInstance: deps.logger as FastifyServerOptions['loggerInstance'],
+    disableRequestLogging: true,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 75_000,
+    trustProxy: false,
+    ...(deps.https ? { https: deps.https } : {}),
+  };
+  const app = Fastify(options) as unknown as FastifyInstance;
+  const metrics = new HttpMetrics({
+    berth_uploads_in_progress: { help: 'Upload requests streaming bytes right now.', read: () => deps.registry.uploadsInProgress.size },
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: redactQuery(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), route: request.routeKind },
+      'request',
+    );
+  });
+  await app.register(metricsPlugin, { metrics });
+  await app.register(healthPlugin, { checks: deps.healthChecks });
+  await app.register(ociRoutes, { registry: deps.registry, publicUrl: deps.publicUrl });
+  return app;
+}
+
+/** Query values that carry credentials (presigned and SigV4 query forms) never reach the log. */
+function redactQuery(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  return url.slice(0, q + 1) + url.slice(q + 1).replace(/((?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|token|password)=)[^&]*/gi, '$1[redacted]');
+}

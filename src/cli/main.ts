@@ -1,0 +1,71 @@
+import { ConfigError } from '../config/config.js';
+import { flagName, loadConfig, SETTING_NAMES } from '../config/load-config.js';
+import { serve } from '../main.js';
+
+const USAGE = `usage: berth <command> [flags]
+
+commands:
+  serve      run the registry (flags: ${[...SETTING_NAMES.map((s) => `--${flagName(s)}`), '--config'].join(' ')})
+  migrate    bring the database schema up to date and exit
+  help       show this text
+
+Every flag also reads from the environment as BERTH_<NAME> (see the README).`;
+
+class UsageError extends Error {}
+
+/** Parses `--name value` and `--name=value` flags; only setting names are known. */
+export function parseFlags(args: string[]): Record<string, string> {
+  const known = new Set([...SETTING_NAMES.map(flagName), 'config']);
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!known.has(name)) throw new UsageError(`unknown flag --${name}`);
+    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`flag --${name} needs a value`);
+    flags[name] = value;
+  }
+  return flags;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve': {
+        const config = loadConfig({ flags: parseFlags(rest), env: process.env, cwd: process.cwd() });
+        await serve(config);
+        return 0;
+      }
+      case 'migrate': {
+        const config = loadConfig({ flags: parseFlags(rest), env: process.env, cwd: process.cwd() });
+        const { composeServices } = await import('../compose.js');
+        const services = await composeServices(config);
+        await services.close();
+        process.stdout.write('database schema is up to date\n');
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`berth: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`berth: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`berth: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

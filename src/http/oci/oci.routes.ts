@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RegistryError } from '../../core/errors.js';
+import type { Registry } from '../../registry/registry.js';
+import { requestContext } from '../plugins/request-context.js';
+import { getBlob, removeBlob } from './blob.handlers.js';
+import { getCatalog, getReferrers, getTags } from './listing.handlers.js';
+import { deleteManifestHandler, getManifest, putManifestHandler } from './manifest.handlers.js';
+import { ociErrorBody, OCI_ERRORS } from './oci-errors.js';
+import { parseOciPath, type OciRoute } from './oci-path.js';
+import type { OciExchange } from './oci-request.js';
+import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './upload.handlers.js';
+
+export interface OciRoutesOptions {
+  readonly registry: Registry;
+  /** BERTH_PUBLIC_URL when configured. */
+  readonly publicUrl: string | undefined;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** The OCI Distribution API under /v2. Bodies are left unread for the handlers to stream. */
+export async function ociRoutes(app: FastifyInstance, options: OciRoutesOptions): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  app.setErrorHandler((err, request, reply) => sendOciError(err, request, reply));
+  app.setNotFoundHandler((request, reply) => sendOciError(new RegistryError('ROUTE_UNKNOWN', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`), request, reply));
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('docker-distribution-api-version', 'registry/2.0');
+  });
+
+  const base = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.code(200).header('content-type', 'application/json').send('{}');
+  };
+  app.route({ method: ['GET', 'HEAD'], url: '/v2/', handler: base });
+  app.route({ method: ['GET', 'HEAD'], url: '/v2', handler: base });
+
+  app.route({
+    method: [...METHODS],
+    url: '/v2/*',
+    handler: async (request, reply) => {
+      const [path = '', search = ''] = request.url.slice('/v2/'.length).split('?', 2);
+      const route = parseOciPath(path);
+      request.routeKind = route.kind;
+      const exchange: OciExchange = {
+        registry: options.registry,
+        ctx: requestContext(request, reply),
+        request,
+        reply,
+        query: new URLSearchParams(search),
+        baseUrl: options.publicUrl ?? `${request.protocol}://${request.host}`,
+      };
+      return dispatch(exchange, route, request.method);
+    },
+  });
+}
+
+async function dispatch(x: OciExchange, route: OciRoute, method: string): Promise<void> {
+  const head = method === 'HEAD';
+  switch (`${route.kind} ${method === 'HEAD' ? 'GET' : method}`) {
+    case 'base GET':
+      return void x.reply.code(200).header('content-type', 'application/json').send('{}');
+    case 'catalog GET':
+      return getCatalog(x);
+    default:
+      break;
+  }
+  switch (route.kind) {
+    case 'tags':
+      if (method === 'GET') return getTags(x, route.name);
+      break;
+    case 'manifest':
+      if (method === 'GET' || head) return getManifest(x, route.name, route.reference, head);
+      if (method === 'PUT') return putManifestHandler(x, route.name, route.reference);
+      if (method === 'DELETE') return deleteManifestHandler(x, route.name, route.reference);
+      break;
+    case 'blob':
+      if (method === 'GET' || head) return getBlob(x, route.name, route.digest, head);
+      if (method === 'DELETE') return removeBlob(x, route.name, route.digest);
+      break;
+    case 'uploads':
+      if (method === 'POST') return postUpload(x, route.name);
+      break;
+    case 'upload':
+      if (method === 'PATCH') return patchUpload(x, route.name, route.id);
+      if (method === 'PUT') return putUpload(x, route.name, route.id);
+      if (method === 'GET') return getUpload(x, route.name, route.id);
+      if (method === 'DELETE') return deleteUpload(x, route.name, route.id);
+      break;
+    case 'referrers':
+      if (method === 'GET') return getReferrers(x, route.name, route.digest);
+      break;
+    case 'unknown':
+    case 'base':
+    case 'catalog':
+      throw new RegistryError('ROUTE_UNKNOWN', `no such endpoint: ${method} ${x.request.url.split('?')[0]}`);
+  }
+  throw new RegistryError('UNSUPPORTED', `${method} is not supported on ${x.request.url.split('?')[0]}`);
+}
+
+function sendOciError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const error = toRegistryError(err, request);
+  const mapped = OCI_ERRORS[error.code];
+  if (mapped.status >= 500) request.log.error({ err }, 'request failed');
+  else request.log.debug({ code: error.code, message: error.message }, 'request refused');
+  if (error.code === 'RANGE_NOT_SATISFIABLE') {
+    const size = (error.detail as { size?: number } | undefined)?.size;
+    if (size !== undefined) reply.header('content-range', `bytes */${size}`);
+  }
+  if (error.code === 'UPLOAD_OFFSET_INVALID') {
+    const size = (error.detail as { size?: number } | undefined)?.size;
+    if (size !== undefined) reply.header('range', `0-${Math.max(0, size - 1)}`);
+  }
+  if (reply.sent || reply.raw.headersSent) {
+    reply.raw.destroy();
+    return;
+  }
+  // The body is unread when a request fails early: close the connection rather than drain it.
+  if (!request.raw.readableEnded && request.raw.readable) reply.header('connection', 'close');
+  reply
+    .code(mapped.status)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify(ociErrorBody(mapped.code, error.message, error.detail)));
+}
+
+function toRegistryError(err: unknown, request: FastifyRequest): RegistryError {
+  if (err instanceof RegistryError) return err;
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const message = (err as Error).message;
+    if (status === 413) return new RegistryError('SIZE_INVALID', message);
+    return new RegistryError('UNSUPPORTED', message);
+  }
+  if (request.raw.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') {
+    return new RegistryError('BLOB_UPLOAD_INVALID', 'the client closed the connection before the body was complete');
+  }
+  return new RegistryError('INTERNAL', 'internal error; the server log has the details');
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+
+const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+interface Series {
+  count: number;
+  sum: number;
+  buckets: number[];
+}
+
+/** Request counters and latency histograms by route, plus byte counters, in Prometheus text format. */
+export class HttpMetrics {
+  private readonly requests = new Map<string, number>();
+  private readonly latency = new Map<string, Series>();
+  bytesIn = 0;
+  bytesOut = 0;
+
+  constructor(private readonly gauges: Record<string, { help: string; read: () => number }> = {}) {}
+
+  observe(route: string, method: string, status: number, seconds: number, bytesIn: number, bytesOut: number): void {
+    const key = `route="${route}",method="${method}",status="${status}"`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    const latencyKey = `route="${route}",method="${method}"`;
+    let series = this.latency.get(latencyKey);
+    if (!series) this.latency.set(latencyKey, (series = { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) }));
+    series.count++;
+    series.sum += seconds;
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) series.buckets[i]!++;
+    this.bytesIn += bytesIn;
+    this.bytesOut += bytesOut;
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    lines.push('# HELP berth_http_requests_total HTTP requests by route, method and status.', '# TYPE berth_http_requests_total counter');
+    for (const [labels, value] of this.requests) lines.push(`berth_http_requests_total{${labels}} ${value}`);
+    lines.push('# HELP berth_http_request_duration_seconds Time to answer a request.', '# TYPE berth_http_request_duration_seconds histogram');
+    for (const [labels, series] of this.latency) {
+      BUCKETS.forEach((le, i) => lines.push(`berth_http_request_duration_seconds_bucket{${labels},le="${le}"} ${series.buckets[i]}`));
+      lines.push(`berth_http_request_duration_seconds_bucket{${labels},le="+Inf"} ${series.count}`);
+      lines.push(`berth_http_request_duration_seconds_sum{${labels}} ${series.sum}`);
+      lines.push(`berth_http_request_duration_seconds_count{${labels}} ${series.count}`);
+    }
+    lines.push('# HELP berth_http_received_bytes_total Bytes received on the wire, headers included.', '# TYPE berth_http_received_bytes_total counter');
+    lines.push(`berth_http_received_bytes_total ${this.bytesIn}`);
+    lines.push('# HELP berth_http_sent_bytes_total Bytes sent on the wire, headers included.', '# TYPE berth_http_sent_bytes_total counter');
+    lines.push(`berth_http_sent_bytes_total ${this.bytesOut}`);
+    for (const [name, gauge] of Object.entries(this.gauges)) {
+      lines.push(`# HELP ${name} ${gauge.help}`, `# TYPE ${name} gauge`, `${name} ${gauge.read()}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+/** Times every request and serves GET /metrics. */
+export async function metricsPlugin(app: FastifyInstance, options: { metrics: HttpMetrics }): Promise<void> {
+  const { metrics } = options;
+  app.addHook('onRequest', async (request) => {
+    request.startedAt = process.hrtime.bigint();
+    // Socket counters, not a 'data' listener: listening would take the body away from its handler.
+    request.socketBytesAtStart = [request.raw.socket.bytesRead, request.raw.socket.bytesWritten];
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const seconds = Number(process.hrtime.bigint() - (request.startedAt ?? process.hrtime.bigint())) / 1e9;
+    const [readAtStart = 0, writtenAtStart = 0] = request.socketBytesAtStart ?? [];
+    const socket = request.raw.socket;
+    const route = request.routeKind ?? request.routeOptions.url ?? 'unmatched';
+    metrics.observe(route, request.method, reply.statusCode, seconds, socket.bytesRead - readAtStart, socket.bytesWritten - writtenAtStart);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render());
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    startedAt?: bigint;
+    socketBytesAtStart?: [number, number];
+  }
+}

@@ -1,0 +1,75 @@
+import pino from 'pino';
+import type { Config } from './config/config.js';
+import type { Logger } from './core/context.js';
+import { composeApp, composeServices } from './compose.js';
+
+const SHUTDOWN_GRACE_MS = 30_000;
+
+/** Secrets never reach the log, whatever object carries them. */
+const REDACT = [
+  'req.headers.authorization',
+  'headers.authorization',
+  '*.authorization',
+  '*.password',
+  '*.secretAccessKey',
+  '*.secret_access_key',
+  '*.token',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }) as unknown as Logger;
+}
+
+/**
+ * Runs the registry until SIGINT or SIGTERM. On a signal it stops accepting connections, lets
+ * requests in flight finish for up to 30 s, then cuts the rest (their uploads stay resumable at the
+ * last complete chunk) and closes the database.
+ */
+export async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config);
+  const services = await composeServices(config);
+  const app = await composeApp(config, services, logger);
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    await services.close();
+    const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message;
+    throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const scheme = config.tls ? 'https' : 'http';
+  logger.info({ url: `${scheme}://${config.listen.host}:${port}`, dataDir: config.dataDir, database: redactUrl(config.databaseUrl), storage: redactUrl(config.storageUrl) }, 'Berth is listening');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      const force = setTimeout(() => {
+        logger.warn('requests still running after the grace period: closing their connections');
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      app
+        .close()
+        .then(() => services.close())
+        .catch((err: unknown) => logger.error({ err }, 'error during shutdown'))
+        .finally(() => {
+          clearTimeout(force);
+          logger.info('stopped');
+          resolve();
+        });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//[redacted]@');
+}

@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import type { OpContext } from '../core/context.js';
+import { parseDigest } from '../core/digest.js';
+import { RegistryError } from '../core/errors.js';
+import { assertRepositoryName } from '../core/names.js';
+import { findLinkedBlobByName, queueBlobReview, unlinkBlob } from '../metadata/blobs.repository.js';
+import { manifestsReferencing } from '../metadata/manifests.repository.js';
+import type { ByteRange } from '../storage/blob-driver.js';
+import { contentKey } from '../storage/keys.js';
+import { isStorageError } from '../storage/storage-error.js';
+import type { Registry } from './registry.js';
+import { existingRepository } from './repositories.service.js';
+import { fromStorageError } from './storage-errors.js';
+import type { StoredBlob } from './uploads.service.js';
+
+/** The blob as the repository serves it; BLOB_UNKNOWN when the repository does not link it. */
+export async function statBlob(registry: Registry, repository: string, digestText: string): Promise<StoredBlob> {
+  assertRepositoryName(repository);
+  const digest = parseDigest(digestText);
+  const blob = await findLinkedBlobByName(registry.metadata.db, repository, digest.value);
+  if (!blob) throw new RegistryError('BLOB_UNKNOWN', `blob ${digest.value} is unknown to repository "${repository}"`, { digest: digest.value });
+  return blob;
+}
+
+/** Streams the blob's bytes (or a range of them, already checked against its size by the caller). */
+export async function openBlob(registry: Registry, ctx: OpContext, blob: StoredBlob, range?: ByteRange): Promise<Readable> {
+  try {
+    return await registry.storage.read(ctx, contentKey(parseDigest(blob.digest)), range);
+  } catch (err) {
+    if (isStorageError(err, 'NOT_FOUND')) {
+      ctx.log.error({ digest: blob.digest }, 'blob row exists but its bytes are missing from storage');
+      throw new RegistryError('BLOB_UNKNOWN', `the bytes of blob ${blob.digest} are missing from storage`);
+    }
+    throw fromStorageError(err);
+  }
+}
+
+/**
+ * Unlinks the blob from the repository (DELETE /v2/<name>/blobs/<digest>). Bytes are never deleted
+ * here: garbage collection reviews the blob later. A blob that a manifest of the repository still
+ * references is refused, so no manifest ever loses a layer.
+ */
+export async function deleteBlob(registry: Registry, repository: string, digestText: string): Promise<void> {
+  const digest = parseDigest(digestText);
+  const repo = await existingRepository(registry, repository);
+  await registry.metadata.transaction(async (trx) => {
+    const [user] = await manifestsReferencing(trx, repo.id, digest.value, 1);
+    if (user) {
+      throw new RegistryError('BLOB_IN_USE', `blob ${digest.value} is used by manifest ${user}: delete the manifest first`);
+    }
+    if (!(await unlinkBlob(trx, repo.id, digest.value))) {
+      throw new RegistryError('BLOB_UNKNOWN', `blob ${digest.value} is unknown to repository "${repository}"`, { digest: digest.value });
+    }
+    await queueBlobReview(trx, [digest.value], registry.clock.now().getTime() + registry.settings.gcGraceMs);
+  });
+}

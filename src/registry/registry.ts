@@ -1,0 +1,30 @@
+import type { Clock } from '../core/clock.js';
+import type { Metadata } from '../metadata/metadata.js';
+import type { BlobDriver } from '../storage/blob-driver.js';
+import { ManifestCache } from './manifest-cache.js';
+import { UploadHashes } from './upload-hashes.js';
+
+export interface RegistrySettings {
+  /** A push to a missing repository creates it (else NAME_UNKNOWN, as ECR without a creation template). */
+  readonly createOnPush: boolean;
+  /** How long an unreferenced blob waits before garbage collection reviews it. */
+  readonly gcGraceMs: number;
+}
+
+/** Everything the registry's operations work with; built once by compose.ts. */
+export interface Registry {
+  readonly metadata: Metadata;
+  readonly storage: BlobDriver;
+  readonly clock: Clock;
+  readonly settings: RegistrySettings;
+  /** Manifest bytes by digest: immutable, so safe to keep on every node. */
+  readonly manifestCache: ManifestCache;
+  /** Running hashes of uploads this process has seen every byte of. */
+  readonly uploadHashes: UploadHashes;
+  /** Uploads a request of this process is writing right now: a second writer is refused. */
+  readonly uploadsInProgress: Set<string>;
+}
+
+export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'clock' | 'settings'>): Registry {
+  return { ...deps, manifestCache: new ManifestCache(64 * 1024 * 1024), uploadHashes: new UploadHashes(10_000), uploadsInProgress: new Set() };
+}

@@ -1,0 +1,241 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import type { OpContext } from '../core/context.js';
+import { parseDigest, type Digest } from '../core/digest.js';
+import { RegistryError } from '../core/errors.js';
+import { assertRepositoryName } from '../core/names.js';
+import { findBlob, findLinkedBlobByName, insertBlob, linkBlob } from '../metadata/blobs.repository.js';
+import { findRepositoryByName } from '../metadata/repositories.repository.js';
+import { advanceUpload, deleteUpload, findUpload, insertUpload, type UploadRow } from '../metadata/uploads.repository.js';
+import type { UploadRef } from '../storage/blob-driver.js';
+import { contentKey } from '../storage/keys.js';
+import type { Registry } from './registry.js';
+import { repositoryForPush } from './repositories.service.js';
+import { fromStorageError } from './storage-errors.js';
+
+/** The bytes of one PATCH or PUT, with the range the client says they cover (Content-Range / -Length). */
+export interface Chunk {
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Content-Range start, when the client sent one: must equal the upload's current size. */
+  readonly start?: number;
+  /** The byte count the client declared (Content-Length or the Content-Range span). */
+  readonly length?: number;
+}
+
+export interface UploadStatus {
+  readonly id: string;
+  readonly size: number;
+}
+
+export interface StoredBlob {
+  readonly digest: string;
+  readonly size: number;
+}
+
+/** Opens an upload session in the repository (created on push when allowed). */
+export async function startUpload(registry: Registry, ctx: OpContext, repository: string): Promise<UploadStatus> {
+  const repo = await repositoryForPush(registry, repository);
+  const id = randomUUID();
+  let ref: UploadRef;
+  try {
+    ref = await registry.storage.createUpload(ctx, id);
+  } catch (err) {
+    throw fromStorageError(err);
+  }
+  const now = registry.clock.now().getTime();
+  await insertUpload(registry.metadata.db, { id, repository_id: repo.id, size: 0, driver_state: ref.state, created_at: now, updated_at: now });
+  return { id, size: 0 };
+}
+
+/** Size so far of an upload of the repository; BLOB_UPLOAD_UNKNOWN when there is none. */
+export async function getUploadStatus(registry: Registry, repository: string, id: string): Promise<UploadStatus> {
+  const row = await requireUpload(registry, repository, id);
+  return { id, size: row.size };
+}
+
+/** Appends a chunk (PATCH). A chunk that does not start at the current size is refused with 416. */
+export async function appendChunk(registry: Registry, ctx: OpContext, repository: string, id: string, chunk: Chunk): Promise<UploadStatus> {
+  return withUpload(registry, id, async () => {
+    const row = await requireUpload(registry, repository, id);
+    const size = await appendToRow(registry, ctx, row, chunk);
+    return { id, size };
+  });
+}
+
+/**
+ * Completes an upload (PUT ?digest=), appending a final chunk first when there is one. The bytes are
+ * verified against the digest before the blob becomes visible; on a mismatch the upload is discarded.
+ */
+export async function completeUpload(
+  registry: Registry,
+  ctx: OpContext,
+  repository: string,
+  id: string,
+  digestText: string | undefined,
+  finalChunk: Chunk | undefined,
+): Promise<StoredBlob> {
+  if (digestText === undefined || digestText === '') {
+    throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required to complete an upload');
+  }
+  const digest = parseDigest(digestText);
+  return withUpload(registry, id, async () => {
+    let row = await requireUpload(registry, repository, id);
+    if (finalChunk) row = { ...row, size: await appendToRow(registry, ctx, row, finalChunk) };
+    const ref: UploadRef = { id, size: row.size, state: row.driver_state };
+    const actual = await uploadDigest(registry, ctx, ref, digest);
+    if (actual !== digest.value) {
+      await discardUpload(registry, ctx, ref);
+      throw new RegistryError('DIGEST_INVALID', `the uploaded content has digest ${actual}, not ${digest.value}; the upload was discarded`, {
+        expected: digest.value,
+        actual,
+      });
+    }
+    await storeContent(registry, ctx, ref, digest);
+    await registry.metadata.transaction(async (trx) => {
+      const now = registry.clock.now().getTime();
+      await insertBlob(trx, digest.value, row.size, now);
+      await linkBlob(trx, row.repository_id, digest.value, now);
+      await deleteUpload(trx, id);
+    });
+    return { digest: digest.value, size: row.size };
+  });
+}
+
+/** Monolithic upload (POST ?digest= with the whole blob as the body). */
+export async function uploadWhole(registry: Registry, ctx: OpContext, repository: string, digestText: string, chunk: Chunk): Promise<StoredBlob> {
+  parseDigest(digestText); // refuse a bad digest before reading the body
+  const { id } = await startUpload(registry, ctx, repository);
+  try {
+    return await completeUpload(registry, ctx, repository, id, digestText, chunk);
+  } catch (err) {
+    await cancelUpload(registry, ctx, repository, id).catch(() => {});
+    throw err;
+  }
+}
+
+/** Cancels an upload (DELETE); BLOB_UPLOAD_UNKNOWN when there is none. */
+export async function cancelUpload(registry: Registry, ctx: OpContext, repository: string, id: string): Promise<void> {
+  const row = await requireUpload(registry, repository, id);
+  await discardUpload(registry, ctx, { id, size: row.size, state: row.driver_state });
+}
+
+/**
+ * Cross-repository mount: links a blob of `from` into `repository` without moving bytes.
+ * Returns the blob, or undefined when it can't be mounted (the caller then opens a session instead).
+ */
+export async function mountBlob(registry: Registry, repository: string, digestText: string, from: string): Promise<StoredBlob | undefined> {
+  const digest = parseDigest(digestText);
+  assertRepositoryName(repository);
+  if (from === repository) return undefined;
+  try {
+    assertRepositoryName(from);
+  } catch {
+    return undefined;
+  }
+  const source = await findLinkedBlobByName(registry.metadata.db, from, digest.value);
+  if (!source) return undefined;
+  const target = await repositoryForPush(registry, repository);
+  const mounted = await registry.metadata.transaction(async (trx) => {
+    // Re-check inside the transaction: the source may have lost the blob meanwhile.
+    const still = await findBlob(trx, digest.value);
+    if (!still || still.state !== 'active') return false;
+    await linkBlob(trx, target.id, digest.value, registry.clock.now().getTime());
+    return true;
+  });
+  return mounted ? { digest: digest.value, size: source.size } : undefined;
+}
+
+async function requireUpload(registry: Registry, repository: string, id: string): Promise<UploadRow> {
+  assertRepositoryName(repository);
+  const row = /^[0-9a-f-]{36}$/.test(id) ? await findUpload(registry.metadata.db, repository, id) : undefined;
+  if (!row) {
+    const repoExists = await findRepositoryByName(registry.metadata.db, repository);
+    const where = repoExists ? `in repository "${repository}"` : `(repository "${repository}" does not exist)`;
+    throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown ${where}: it completed, was cancelled or expired`);
+  }
+  return row;
+}
+
+async function withUpload<T>(registry: Registry, id: string, work: () => Promise<T>): Promise<T> {
+  const busyUploads = registry.uploadsInProgress;
+  if (busyUploads.has(id)) {
+    throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${id} is being written by another request; send chunks one at a time`);
+  }
+  busyUploads.add(id);
+  try {
+    return await work();
+  } finally {
+    busyUploads.delete(id);
+  }
+}
+
+/** Streams a chunk into storage, hashing it on the way when this process has the upload's hash. */
+async function appendToRow(registry: Registry, ctx: OpContext, row: UploadRow, chunk: Chunk): Promise<number> {
+  if (chunk.start !== undefined && chunk.start !== row.size) {
+    throw new RegistryError('UPLOAD_OFFSET_INVALID', `chunk starts at byte ${chunk.start} but the upload has ${row.size} bytes: send the chunk that starts at ${row.size}`, {
+      size: row.size,
+    });
+  }
+  const hash = registry.uploadHashes.take(row.id, row.size);
+  let received = 0;
+  const counted = (async function* () {
+    for await (const part of chunk.body) {
+      received += part.byteLength;
+      if (chunk.length !== undefined && received > chunk.length) {
+        throw new RegistryError('SIZE_INVALID', `the chunk has more than the ${chunk.length} bytes it declared`);
+      }
+      hash?.update(part);
+      yield part;
+    }
+  })();
+  let next: UploadRef;
+  try {
+    next = await registry.storage.appendUpload(ctx, { id: row.id, size: row.size, state: row.driver_state }, counted);
+  } catch (err) {
+    throw fromStorageError(err);
+  }
+  if (chunk.length !== undefined && received !== chunk.length) {
+    throw new RegistryError('SIZE_INVALID', `the chunk declared ${chunk.length} bytes but ${received} arrived`);
+  }
+  const advanced = await advanceUpload(registry.metadata.db, row.id, row.size, next.size, next.state, registry.clock.now().getTime());
+  if (!advanced) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${row.id} changed while this chunk was written; check its status and resume`);
+  if (hash) registry.uploadHashes.keep(row.id, hash, next.size);
+  return next.size;
+}
+
+/** The upload's digest in the algorithm of `expected`: from the running hash, else by reading it back. */
+async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, expected: Digest): Promise<string> {
+  const running = expected.algorithm === 'sha256' ? registry.uploadHashes.take(ref.id, ref.size) : undefined;
+  registry.uploadHashes.forget(ref.id);
+  if (running) return `sha256:${running.digest('hex')}`;
+  const hash: Hash = createHash(expected.algorithm);
+  try {
+    for await (const part of await registry.storage.readUpload(ctx, ref)) hash.update(part as Buffer);
+  } catch (err) {
+    throw fromStorageError(err);
+  }
+  return `${expected.algorithm}:${hash.digest('hex')}`;
+}
+
+/** Moves verified bytes to their content key, or drops them when the content is stored already. */
+async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, digest: Digest): Promise<void> {
+  try {
+    const existing = await findBlob(registry.metadata.db, digest.value);
+    if (existing?.state === 'active' && (await registry.storage.stat(ctx, contentKey(digest)))) {
+      await registry.storage.abortUpload(ctx, ref);
+    } else {
+      await registry.storage.commitUpload(ctx, ref, contentKey(digest));
+    }
+  } catch (err) {
+    throw fromStorageError(err);
+  }
+}
+
+async function discardUpload(registry: Registry, ctx: OpContext, ref: UploadRef): Promise<void> {
+  registry.uploadHashes.forget(ref.id);
+  await deleteUpload(registry.metadata.db, ref.id);
+  try {
+    await registry.storage.abortUpload(ctx, ref);
+  } catch (err) {
+    ctx.log.warn({ err, upload: ref.id }, 'could not remove the bytes of a discarded upload');
+  }
+}

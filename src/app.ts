@@ -1,7 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from './core/context.js';
 import { healthPlugin, type HealthCheck } from './http/plugins/health.js';
-import { HttpMetrics, metricsPlugin } from './http/plugins/metrics.js';
+import { HttpMetrics, installMetrics } from './http/plugins/metrics.js';
 import { ociRoutes } from './http/oci/oci.routes.js';
 import type { Registry } from './registry/registry.js';
 
@@ -18,7 +18,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
     loggerInstance: deps.logger as FastifyServerOptions['loggerInstance'],
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -38,7 +38,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       'request',
     );
   });
-  await app.register(metricsPlugin, { metrics });
+  installMetrics(app, metrics);
   await app.register(healthPlugin, { checks: deps.healthChecks });
   await app.register(ociRoutes, { registry: deps.registry, publicUrl: deps.publicUrl });
   return app;

@@ -3,7 +3,7 @@ import { OCI_INDEX } from '../../registry/media-types.js';
 import { listReferrers } from '../../registry/referrers.service.js';
 import { listRepositories } from '../../registry/repositories.service.js';
 import { listTags } from '../../registry/tags.service.js';
-import { repositoryPath, type OciExchange } from './oci-request.js';
+import { repositoryPath, sendJson, type OciExchange } from './oci-request.js';
 
 const CATALOG_MAX = 10_000;
 
@@ -15,7 +15,7 @@ export async function getTags(x: OciExchange, name: string): Promise<void> {
   if (page.more && limit !== undefined) {
     x.reply.header('link', nextLink(`${repositoryPath(name)}/tags/list`, limit, page.tags.at(-1)!));
   }
-  x.reply.code(200).header('content-type', 'application/json').send({ name, tags: page.tags });
+  sendJson(x, 'application/json', { name, tags: page.tags });
 }
 
 /** GET /v2/_catalog with n/last pagination. */
@@ -24,7 +24,7 @@ export async function getCatalog(x: OciExchange): Promise<void> {
   const after = x.query.get('last') ?? undefined;
   const page = limit === 0 ? { names: [], more: false } : await listRepositories(x.registry, { limit, ...(after ? { after } : {}) });
   if (page.more) x.reply.header('link', nextLink('/v2/_catalog', limit, page.names.at(-1)!));
-  x.reply.code(200).header('content-type', 'application/json').send({ repositories: page.names });
+  sendJson(x, 'application/json', { repositories: page.names });
 }
 
 /** GET /v2/<name>/referrers/<digest>, with the artifactType filter. */
@@ -32,7 +32,7 @@ export async function getReferrers(x: OciExchange, name: string, digest: string)
   const artifactType = x.query.get('artifactType') ?? undefined;
   const manifests = await listReferrers(x.registry, name, digest, artifactType);
   if (artifactType !== undefined) x.reply.header('oci-filters-applied', 'artifactType');
-  x.reply.code(200).header('content-type', OCI_INDEX).send({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
+  sendJson(x, OCI_INDEX, { schemaVersion: 2, mediaType: OCI_INDEX, manifests });
 }
 
 function pageSize(raw: string | null, fallback: number | undefined): number | undefined {

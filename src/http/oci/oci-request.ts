@@ -54,3 +54,8 @@ export function uploadRange(size: number): string {
 export function repositoryPath(name: string): string {
   return `/v2/${name}`;
 }
+
+/** 200 with a JSON body under exactly `contentType` (a Buffer, so no charset is appended). */
+export function sendJson(x: OciExchange, contentType: string, value: unknown): void {
+  x.reply.code(200).header('content-type', contentType).send(Buffer.from(JSON.stringify(value)));
+}

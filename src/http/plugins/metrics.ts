@@ -52,9 +52,8 @@ export class HttpMetrics {
   }
 }
 
-/** Times every request and serves GET /metrics. */
-export async function metricsPlugin(app: FastifyInstance, options: { metrics: HttpMetrics }): Promise<void> {
-  const { metrics } = options;
+/** Times every request of `app` (call it on the root instance, before routes) and serves GET /metrics. */
+export function installMetrics(app: FastifyInstance, metrics: HttpMetrics): void {
   app.addHook('onRequest', async (request) => {
     request.startedAt = process.hrtime.bigint();
     // Socket counters, not a 'data' listener: listening would take the body away from its handler.

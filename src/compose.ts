@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { buildApp } from './app.js';
 import { ConfigError, type Config } from './config/config.js';
 import { systemClock } from './core/clock.js';
@@ -54,7 +53,7 @@ export async function composeApp(config: Config, services: Services, logger: Log
     publicUrl: config.publicUrl,
     logger,
     healthChecks: [
-      { name: 'database', check: async () => void (await sql`select 1`.execute(services.metadata.db)) },
+      { name: 'database', check: () => services.metadata.ping() },
       { name: 'storage', check: async () => void (await services.storage.stat(ctx, 'healthz')) },
     ],
     ...(config.tls ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } } : {}),

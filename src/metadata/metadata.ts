@@ -15,6 +15,8 @@ export interface Metadata {
    * the transaction takes the write lock at BEGIN (IMMEDIATE), so two writers never deadlock.
    */
   transaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query (health checks). */
+  ping(): Promise<void>;
   /** Ends every connection. */
   close(): Promise<void>;
 }

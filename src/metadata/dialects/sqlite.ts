@@ -23,6 +23,7 @@ export async function openSqlite(file: string): Promise<Metadata> {
     dialect: 'sqlite',
     db,
     transaction: (work) => immediateTransaction(db, work),
+    ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
 }

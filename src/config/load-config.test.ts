@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError } from './config.js';
+import { loadConfig } from './load-config.js';
+
+const cwd = '/srv';
+
+test('defaults match INTERFACES.md', () => {
+  const config = loadConfig({ flags: {}, env: {}, cwd });
+  assert.deepEqual(config.listen, { host: '127.0.0.1', port: 5000 });
+  assert.equal(config.dataDir, '/srv/data');
+  assert.equal(config.publicUrl, undefined);
+  assert.equal(config.logLevel, 'info');
+  assert.equal(config.createOnPush, true);
+  assert.equal(config.databaseUrl, 'sqlite:/srv/data/berth.db');
+  assert.equal(config.storageUrl, 'file:/srv/data/blobs');
+  assert.equal(config.gcGraceMs, 24 * 3600 * 1000);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('flags beat the environment, which beats the config file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-config-'));
+  const file = path.join(dir, 'berth.yaml');
+  writeFileSync(file, 'listen: 0.0.0.0:6000\nlog-level: debug\ncreate_on_push: false\nBERTH_PUBLIC_URL: https://registry.example.com/\n');
+  const config = loadConfig({ flags: { listen: '127.0.0.1:7000' }, env: { BERTH_CONFIG: file, BERTH_LOG_LEVEL: 'warn' }, cwd });
+  assert.deepEqual(config.listen, { host: '127.0.0.1', port: 7000 });
+  assert.equal(config.logLevel, 'warn');
+  assert.equal(config.createOnPush, false);
+  assert.equal(config.publicUrl, 'https://registry.example.com');
+});
+
+test('an invalid setting is one line naming it', () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ BERTH_LISTEN: 'nonsense' }, /^BERTH_LISTEN: expected host:port/],
+    [{ BERTH_LISTEN: '127.0.0.1:70000' }, /^BERTH_LISTEN:/],
+    [{ BERTH_LOG_LEVEL: 'loud' }, /^BERTH_LOG_LEVEL: expected one of/],
+    [{ BERTH_CREATE_ON_PUSH: 'maybe' }, /^BERTH_CREATE_ON_PUSH: expected true or false/],
+    [{ BERTH_PUBLIC_URL: 'ftp://x' }, /^BERTH_PUBLIC_URL:/],
+    [{ BERTH_TLS_CERT: '/nope.pem' }, /^BERTH_TLS_KEY: must be set/],
+    [{ BERTH_TLS_CERT: '/nope.pem', BERTH_TLS_KEY: '/nope.key' }, /^BERTH_TLS_CERT: no such file/],
+    [{ BERTH_GC_GRACE: 'soon' }, /^BERTH_GC_GRACE:/],
+    [{ BERTH_DATABASE_URL: 'mysql://x' }, /^BERTH_DATABASE_URL:/],
+    [{ BERTH_CONFIG: '/does/not/exist.yaml' }, /^BERTH_CONFIG: cannot read/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(() => loadConfig({ flags: {}, env, cwd }), (err) => err instanceof ConfigError && message.test(err.message) && !err.message.includes('\n'), JSON.stringify(env));
+  }
+});
+
+test('an unknown key in the config file is refused', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-config-'));
+  const file = path.join(dir, 'berth.json');
+  writeFileSync(file, JSON.stringify({ listen: '127.0.0.1:5000', colour: 'blue' }));
+  assert.throws(() => loadConfig({ flags: {}, env: { BERTH_CONFIG: file }, cwd }), /unknown setting "colour"/);
+});
+
+test('storage and database URLs resolve paths', () => {
+  const config = loadConfig({ flags: { 'storage-url': './blobs', 'database-url': 'sqlite:meta.db' }, env: {}, cwd });
+  assert.equal(config.storageUrl, 'file:/srv/blobs');
+  assert.equal(config.databaseUrl, 'sqlite:/srv/meta.db');
+});

@@ -14,13 +14,13 @@ async function pushBlob(url: string, repo: string, blob: Content): Promise<void>
   const start = await fetch(`${url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
   const location = new URL(start.headers.get('location')!);
   location.searchParams.set('digest', blob.digest);
-  const done = await fetch(location, { method: 'PUT', body: blob.bytes });
+  const done = await fetch(location, { method: 'PUT', body: Uint8Array.from(blob.bytes) });
   if (done.status !== 201) throw new Error(`blob PUT ${done.status}`);
 }
 
 async function pushImage(url: string, repo: string, tag: string, img: BuiltImage): Promise<void> {
   for (const blob of [...img.layers, img.config]) await pushBlob(url, repo, blob);
-  const res = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: img.manifest.bytes, headers: { 'content-type': OCI_MANIFEST } });
+  const res = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: Uint8Array.from(img.manifest.bytes), headers: { 'content-type': OCI_MANIFEST } });
   if (res.status !== 201) throw new Error(`manifest PUT ${res.status}`);
 }
 
@@ -58,7 +58,7 @@ test('kill -9 during pushes leaves nothing half-written visible, and the registr
   const large = content(randomBytes(16 * 1024 * 1024));
   const start = await fetch(`${first.url}/v2/crash/large/blobs/uploads/`, { method: 'POST' });
   const uploadUrl = start.headers.get('location')!;
-  await fetch(uploadUrl, { method: 'PATCH', body: large.bytes.subarray(0, 4 * 1024 * 1024), headers: { 'content-range': `0-${4 * 1024 * 1024 - 1}` } });
+  await fetch(uploadUrl, { method: 'PATCH', body: Uint8Array.from(large.bytes.subarray(0, 4 * 1024 * 1024)), headers: { 'content-range': `0-${4 * 1024 * 1024 - 1}` } });
   let release: () => void = () => {};
   const stalled = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -97,7 +97,7 @@ test('kill -9 during pushes leaves nothing half-written visible, and the registr
     const status = await fetch(uploadUrl.replace(first.url, second.url));
     assert.equal(status.status, 204);
     assert.equal(status.headers.get('range'), `0-${4 * 1024 * 1024 - 1}`);
-    const resumed = await fetch(`${uploadUrl.replace(first.url, second.url)}?digest=${large.digest}`, { method: 'PUT', body: large.bytes.subarray(4 * 1024 * 1024), headers: { 'content-range': `${4 * 1024 * 1024}-${large.bytes.length - 1}` } });
+    const resumed = await fetch(`${uploadUrl.replace(first.url, second.url)}?digest=${large.digest}`, { method: 'PUT', body: Uint8Array.from(large.bytes.subarray(4 * 1024 * 1024)), headers: { 'content-range': `${4 * 1024 * 1024}-${large.bytes.length - 1}` } });
     assert.equal(resumed.status, 201, await resumed.text());
     const get = await fetch(`${second.url}/v2/crash/large/blobs/${large.digest}`);
     assert.equal(sha256(Buffer.from(await get.arrayBuffer())), large.digest);

@@ -56,26 +56,25 @@ export async function ociRoutes(app: FastifyInstance, options: OciRoutesOptions)
 }
 
 async function dispatch(x: OciExchange, route: OciRoute, method: string): Promise<void> {
+  const read = method === 'GET' || method === 'HEAD';
   const head = method === 'HEAD';
-  switch (`${route.kind} ${method === 'HEAD' ? 'GET' : method}`) {
-    case 'base GET':
-      return void x.reply.code(200).header('content-type', 'application/json').send('{}');
-    case 'catalog GET':
-      return getCatalog(x);
-    default:
-      break;
-  }
   switch (route.kind) {
+    case 'base':
+      if (read) return void x.reply.code(200).header('content-type', 'application/json').send('{}');
+      break;
+    case 'catalog':
+      if (method === 'GET') return getCatalog(x);
+      break;
     case 'tags':
       if (method === 'GET') return getTags(x, route.name);
       break;
     case 'manifest':
-      if (method === 'GET' || head) return getManifest(x, route.name, route.reference, head);
+      if (read) return getManifest(x, route.name, route.reference, head);
       if (method === 'PUT') return putManifestHandler(x, route.name, route.reference);
       if (method === 'DELETE') return deleteManifestHandler(x, route.name, route.reference);
       break;
     case 'blob':
-      if (method === 'GET' || head) return getBlob(x, route.name, route.digest, head);
+      if (read) return getBlob(x, route.name, route.digest, head);
       if (method === 'DELETE') return removeBlob(x, route.name, route.digest);
       break;
     case 'uploads':
@@ -91,8 +90,6 @@ async function dispatch(x: OciExchange, route: OciRoute, method: string): Promis
       if (method === 'GET') return getReferrers(x, route.name, route.digest);
       break;
     case 'unknown':
-    case 'base':
-    case 'catalog':
       throw new RegistryError('ROUTE_UNKNOWN', `no such endpoint: ${method} ${x.request.url.split('?')[0]}`);
   }
   throw new RegistryError('UNSUPPORTED', `${method} is not supported on ${x.request.url.split('?')[0]}`);

@@ -5,18 +5,6 @@ export interface LinkedBlob {
   size: number;
 }
 
-/** The blob when `repositoryId` links it and it is active; undefined otherwise. */
-export async function findLinkedBlob(db: Db, repositoryId: number, digest: string): Promise<LinkedBlob | undefined> {
-  return db
-    .selectFrom('repository_blobs as rb')
-    .innerJoin('blobs as b', 'b.digest', 'rb.digest')
-    .select(['b.digest', 'b.size'])
-    .where('rb.repository_id', '=', repositoryId)
-    .where('rb.digest', '=', digest)
-    .where('b.state', '=', 'active')
-    .executeTakeFirst();
-}
-
 /** The blob by repository name, in one query (the blob GET/HEAD hot path). */
 export async function findLinkedBlobByName(db: Db, repository: string, digest: string): Promise<LinkedBlob | undefined> {
   return db

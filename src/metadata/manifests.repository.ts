@@ -32,16 +32,6 @@ export async function findManifestByDigest(db: Db, repository: string, digest: s
     .executeTakeFirst();
 }
 
-export async function manifestExists(db: Db, repositoryId: number, digest: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('manifests')
-    .select('digest')
-    .where('repository_id', '=', repositoryId)
-    .where('digest', '=', digest)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Of `digests`, those that are manifests of the repository. */
 export async function existingManifestDigests(db: Db, repositoryId: number, digests: string[]): Promise<Set<string>> {
   if (digests.length === 0) return new Set();

@@ -36,12 +36,3 @@ export async function listTagNames(db: Db, repositoryId: number, after: string |
   return (await query.execute()).map((row) => row.name);
 }
 
-export async function countTagsOf(db: Db, repositoryId: number, digest: string): Promise<number> {
-  const row = await db
-    .selectFrom('tags')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('repository_id', '=', repositoryId)
-    .where('manifest_digest', '=', digest)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}

@@ -1,0 +1,325 @@
+// `npm run bench`: Berth side by side with CNCF Distribution (Debian's docker-registry), in the same run, each
+// on a fresh temp dir; the disk's fsync write speed; and a huge-blob push that checks Berth's memory stays flat.
+// Not a test: a missed target is reported, never fatal. The exit code is non-zero only when something errors.
+//
+//   BENCH_LARGE_MIB=1024   size of the large blob (push monolithic and chunked, pull whole and in ranges)
+//   BENCH_HUGE_MIB=4096    size of the blob pushed to Berth alone to measure its peak RSS
+//   BENCH_SKIP_HUGE=1      skip that run
+//   BENCH_GET_SECONDS=15   duration of the manifest GET load (wrk, 64 connections)
+//   BERTH_LOG_LEVEL=info   Berth's log level (its log goes to a file in the temp dir)
+//
+// Clients: ../shared/bench/regbench.mjs (one scenario per process, one JSON line), bench/pull-ranged.ts and wrk.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exec, execJson } from './exec.js';
+import { DISTRIBUTION_BIN, killAll, logTail, measure, round, startBerth, startDistribution, type Server, type Usage } from './servers.js';
+import { runWrk } from './wrk.js';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const REGBENCH = path.resolve(root, '..', 'shared', 'bench', 'regbench.mjs');
+const MiB = 1 << 20;
+const ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+function envInt(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+const cfg = {
+  largeMiB: envInt('BENCH_LARGE_MIB', 1024),
+  hugeMiB: envInt('BENCH_HUGE_MIB', 4096),
+  skipHuge: process.env.BENCH_SKIP_HUGE === '1',
+  images: 200,
+  concurrency: 16,
+  getSeconds: envInt('BENCH_GET_SECONDS', 15),
+  getConnections: 64,
+  tags: 1000,
+  berthLogLevel: process.env.BERTH_LOG_LEVEL ?? 'info',
+};
+
+type Metrics = Record<string, number>;
+interface Measured {
+  metrics: Metrics;
+  usage: Usage;
+  raw: unknown;
+}
+interface Step {
+  name: string;
+  run(s: Server): Promise<{ metrics: Metrics; raw: unknown; error?: string }>;
+}
+
+function pick(r: Record<string, unknown>, keys: Record<string, string>): Metrics {
+  const out: Metrics = {};
+  for (const [as, key] of Object.entries(keys)) {
+    const v = r[key];
+    if (typeof v !== 'number') throw new Error(`no number "${key}" in ${JSON.stringify(r)}`);
+    out[as] = v;
+  }
+  return out;
+}
+
+async function regbench(s: Server, scenario: string, keys: Record<string, string>, ...args: string[]) {
+  const raw = await execJson(process.execPath, [REGBENCH, '--url', s.url, '--scenario', scenario, '--max-s', '900', ...args], 930_000);
+  return { metrics: pick(raw, keys), raw };
+}
+
+const lat = { p50_ms: 'p50_ms', p99_ms: 'p99_ms' };
+const STEPS: Step[] = [
+  { name: 'push-large', run: (s) => regbench(s, 'push-large', { mono_mibps: 'mono_mibps', chunked_mibps: 'chunked16_mibps' }, '--size', String(cfg.largeMiB)) },
+  { name: 'pull-large', run: (s) => regbench(s, 'pull-large', { mibps: 'mibps' }) },
+  {
+    name: 'pull-ranged',
+    run: async (s) => {
+      const raw = await execJson(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'pull-ranged.ts'), s.url, 'bench/large', 'latest'], 600_000, root);
+      return { metrics: pick(raw, { mibps: 'mibps', ...lat }), raw };
+    },
+  },
+  { name: 'push-many', run: (s) => regbench(s, 'push-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
+  { name: 'pull-many', run: (s) => regbench(s, 'pull-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
+  {
+    name: 'manifest-get',
+    run: async (s) => {
+      // A manifest push-many made; check it answers before loading it.
+      const url = `${s.url}/v2/bench/many/manifests/t0`;
+      const check = await fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(10_000) });
+      const body = await check.text();
+      if (check.status !== 200) throw new Error(`GET ${url} (Accept: ${ACCEPT}): HTTP ${check.status} ${body.slice(0, 300)}`);
+      const w = await runWrk(url, { connections: cfg.getConnections, threads: 2, seconds: cfg.getSeconds, headers: { Accept: ACCEPT } });
+      const { output, ...rest } = w;
+      const error = w.errors > 0 ? `wrk GET ${url}: ${w.errors} of ${w.requests + w.errors} requests failed (non-2xx or socket errors):\n${output}` : undefined;
+      return { metrics: { rps: w.rps, p50_ms: w.p50_ms, p99_ms: w.p99_ms, errors: w.errors }, raw: { ...rest, url, wrk_output: output }, error };
+    },
+  },
+  {
+    name: 'tags-list',
+    run: (s) => regbench(s, 'tags-list', { full_p50_ms: 'full_p50_ms', full_p99_ms: 'full_p99_ms', n100_p50_ms: 'n100_p50_ms', n100_count: 'n100_count', tag_puts_per_s: 'tag_puts_per_s' }, '--n', String(cfg.tags)),
+  },
+];
+
+const errors: { server: string; step: string; error: string }[] = [];
+
+function fail(server: Server | string, step: string, err: unknown): void {
+  const name = typeof server === 'string' ? server : server.name;
+  const error = err instanceof Error ? err.message : String(err);
+  errors.push({ server: name, step, error });
+  process.stdout.write(`  ERROR ${step} on ${name}: ${error}\n`);
+  if (typeof server !== 'string') process.stdout.write(`  last lines of ${server.name}'s log:\n${logTail(server.logFile, 1500)}\n`);
+}
+
+/** Runs one step against one server, measuring its RSS and CPU; `sync`s afterwards so no step inherits dirty pages. */
+async function runStep(step: Step, s: Server): Promise<Measured | undefined> {
+  try {
+    const { result, usage } = await measure(s.pid, () => step.run(s));
+    const m = Object.entries(result.metrics).map(([k, v]) => `${k}=${v}`).join(' ');
+    process.stdout.write(`  ${step.name.padEnd(13)} ${s.name.padEnd(13)} ${m} | peak RSS ${usage.peak_rss_mib} MiB, server CPU ${usage.server_cpu_s} s in ${usage.wall_s} s\n`);
+    if (result.error) fail(s, step.name, new Error(result.error));
+    return { metrics: result.metrics, usage, raw: result.raw };
+  } catch (err) {
+    fail(s, step.name, err);
+    return undefined;
+  } finally {
+    await exec('sync', [], { timeoutMs: 120_000 });
+  }
+}
+
+async function fsyncSpeed(dir: string, mib: number) {
+  const file = path.join(dir, 'dd.bin');
+  const args = ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'conv=fdatasync'];
+  const r = await exec('dd', args, { timeoutMs: 600_000, env: { ...process.env, LC_ALL: 'C' } });
+  rmSync(file, { force: true });
+  const m = /(\d+) bytes .*copied, ([\d.e+-]+) s/.exec(r.stderr);
+  if (r.code !== 0 || !m) throw new Error(`dd ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
+  const s = Number(m[2]);
+  return { command: `dd ${args.join(' ')}`, mib, s, mibps: round(Number(m[1]) / MiB / s) };
+}
+
+// ---------- the summary table ----------
+
+interface Row {
+  scenario: string;
+  berth: string;
+  distribution: string;
+  ratio: string;
+  target: string;
+}
+
+const fmt = (x: number | undefined, unit = '') => (x === undefined ? '—' : `${x >= 100 ? Math.round(x) : round(x, 1)}${unit}`);
+const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? ' ✔' : ' ✘');
+
+function table(rows: Row[]): string {
+  const cols: (keyof Row)[] = ['scenario', 'berth', 'distribution', 'ratio', 'target'];
+  const head: Row = { scenario: 'scenario', berth: 'Berth', distribution: 'Distribution', ratio: 'ratio', target: 'target' };
+  const width = (c: keyof Row) => Math.max(...[head, ...rows].map((r) => [...r[c]].length));
+  const line = (r: Row) => `| ${cols.map((c) => r[c] + ' '.repeat(width(c) - [...r[c]].length)).join(' | ')} |`;
+  return [line(head), `|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+type Results = Record<string, Measured | undefined>;
+
+function summarize(b: Results, d: Results, huge: Results, disk: { mibps: number } | undefined): Row[] {
+  const rows: Row[] = [];
+  const v = (r: Results, step: string, key: string) => r[step]?.metrics[key];
+  /** ratio > 1 means Berth is better: Berth/Dist for throughput, Dist/Berth for latency and memory. */
+  const add = (scenario: string, step: string, key: string, unit: string, opts: { lower?: boolean; min?: number; latency?: boolean } = {}) => {
+    const [x, y] = [v(b, step, key), v(d, step, key)];
+    const ratio = x !== undefined && y !== undefined && x > 0 && y > 0 ? (opts.lower ? y / x : x / y) : undefined;
+    const cell = (r: Results, val: number | undefined) =>
+      fmt(val, unit) + (opts.latency && val !== undefined ? ` (p50 ${fmt(v(r, step, 'p50_ms'))} / p99 ${fmt(v(r, step, 'p99_ms'))} ms)` : '');
+    rows.push({
+      scenario,
+      berth: cell(b, x),
+      distribution: cell(d, y),
+      ratio: ratio === undefined ? '—' : `${round(ratio)}×`,
+      target: opts.min === undefined ? '—' : `≥${opts.min}×${mark(ratio === undefined ? undefined : ratio >= opts.min)}`,
+    });
+  };
+  const ofDisk = (scenario: string, key: string) => {
+    const pct = (r: Results) => (disk && v(r, 'push-large', key) !== undefined ? (100 * v(r, 'push-large', key)!) / disk.mibps : undefined);
+    const x = pct(b);
+    rows.push({ scenario, berth: fmt(x, '%'), distribution: fmt(pct(d), '%'), ratio: '—', target: `≥70%${mark(x === undefined ? undefined : x >= 70)}` });
+  };
+  const L = cfg.largeMiB;
+  add(`push ${L} MiB, monolithic PUT (MiB/s)`, 'push-large', 'mono_mibps', '', { min: 2 });
+  ofDisk(`  … as % of fsync disk speed (${fmt(disk?.mibps)} MiB/s, dd)`, 'mono_mibps');
+  add(`push ${L} MiB, 16 MiB PATCH chunks (MiB/s)`, 'push-large', 'chunked_mibps', '', { min: 2 });
+  ofDisk(`  … as % of fsync disk speed`, 'chunked_mibps');
+  add(`pull ${L} MiB, one GET (MiB/s)`, 'pull-large', 'mibps', '', { min: 1 });
+  add(`pull ${L} MiB, 16 MiB Range GETs (MiB/s)`, 'pull-ranged', 'mibps', '', { min: 1, latency: true });
+  add(`push ${cfg.images} small images, c=${cfg.concurrency} (images/s)`, 'push-many', 'images_per_s', '', { min: 3, latency: true });
+  add(`pull ${cfg.images} small images, c=${cfg.concurrency} (images/s)`, 'pull-many', 'images_per_s', '', { min: 3, latency: true });
+  add(`manifest GET, wrk c=${cfg.getConnections} ${cfg.getSeconds} s (req/s)`, 'manifest-get', 'rps', '', { min: 5, latency: true });
+  add(`tags/list, ${cfg.tags} tags, p50 (ms)`, 'tags-list', 'full_p50_ms', '', { lower: true });
+  add(`tags/list, ${cfg.tags} tags, p99 (ms)`, 'tags-list', 'full_p99_ms', '', { lower: true });
+  add(`tags/list?n=100, p50 (ms)`, 'tags-list', 'n100_p50_ms', '', { lower: true });
+  const n100 = v(d, 'tags-list', 'n100_count');
+  if (n100 !== undefined && n100 !== 100) Object.assign(rows[rows.length - 1]!, { distribution: `n ignored: all ${n100} tags`, ratio: '—' });
+  const peak = (r: Results) => {
+    const all = Object.values(r).flatMap((m) => (m ? [m.usage.peak_rss_mib] : []));
+    return all.length ? Math.max(...all) : undefined;
+  };
+  const [pb, pd] = [peak(b), peak(d)];
+  rows.push({
+    scenario: 'server peak RSS, all of the above (MiB)',
+    berth: fmt(pb),
+    distribution: fmt(pd),
+    ratio: pb && pd ? `${round(pd / pb)}×` : '—',
+    target: `< 200 MiB${mark(pb === undefined ? undefined : pb < 200)}`,
+  });
+  if (!cfg.skipHuge) {
+    for (const [step, what] of [['push-huge', `push ${cfg.hugeMiB} MiB, monolithic + chunked`], ['pull-huge', `pull ${cfg.hugeMiB} MiB`]] as const) {
+      const m = huge[step];
+      const speed = step === 'push-huge' ? `${fmt(m?.metrics.mono_mibps)} / ${fmt(m?.metrics.chunked_mibps)} MiB/s` : `${fmt(m?.metrics.mibps)} MiB/s`;
+      rows.push({ scenario: `server peak RSS, ${what} (MiB)`, berth: `${fmt(m?.usage.peak_rss_mib)} (${speed})`, distribution: '—', ratio: '—', target: `< 200 MiB${mark(m ? m.usage.peak_rss_mib < 200 : undefined)}` });
+    }
+  }
+  return rows;
+}
+
+// ---------- main ----------
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+const cleanup = () => {
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+};
+process.on('exit', killAll);
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(sig, () => {
+    process.stderr.write(`\nbench: ${sig}, cleaning up\n`);
+    cleanup();
+    process.exit(code);
+  });
+}
+
+async function main(): Promise<void> {
+  for (const [what, file] of [['regbench', REGBENCH], ['Distribution', DISTRIBUTION_BIN], ['wrk', '/usr/bin/wrk']]) {
+    if (!existsSync(file!)) throw new Error(`${what} is missing: ${file}`);
+  }
+  const started = new Date().toISOString();
+  const loadStart = os.loadavg().map((x) => round(x));
+  const host = {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model,
+    mem_gib: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    distribution: (await exec(DISTRIBUTION_BIN, ['--version'], { timeoutMs: 10_000 })).stdout.trim(),
+    berth_commit: (await exec('git', ['rev-parse', '--short', 'HEAD'], { timeoutMs: 10_000, cwd: root })).stdout.trim(),
+  };
+  process.stdout.write(`Berth bench: ${JSON.stringify(cfg)}\n  ${host.cpus} CPUs, load average ${loadStart.join(' ')}, temp dir ${tmp}\n`);
+
+  // The disk's speed drifts over minutes here (a VM disk), so it is measured just before and just after the
+  // large pushes, and their mean is the reference.
+  const ddRuns: Awaited<ReturnType<typeof fsyncSpeed>>[] = [];
+  const measureDisk = async () => {
+    try {
+      const d = await fsyncSpeed(tmp, cfg.largeMiB);
+      ddRuns.push(d);
+      process.stdout.write(`  disk          ${d.mibps} MiB/s writing ${d.mib} MiB with fdatasync (${d.command})\n`);
+    } catch (err) {
+      fail('dd', 'fsync-speed', err);
+    }
+  };
+
+  const results: Record<'berth' | 'distribution', Results> = { berth: {}, distribution: {} };
+  const idle: Record<string, number> = {};
+  const servers = [await startBerth(root, path.join(tmp, 'berth')), await startDistribution(path.join(tmp, 'distribution'))];
+  for (const s of servers) {
+    const { usage } = await measure(s.pid, async () => undefined);
+    idle[s.name] = usage.peak_rss_mib;
+    process.stdout.write(`  ${s.name} pid ${s.pid} at ${s.url}, idle RSS ${usage.peak_rss_mib} MiB\n`);
+  }
+  for (const step of STEPS) {
+    if (step.name === 'push-large') await measureDisk();
+    for (const s of servers) results[s.name][step.name] = await runStep(step, s);
+    if (step.name === 'push-large') await measureDisk();
+  }
+  const disk = ddRuns.length ? { mibps: round(ddRuns.reduce((a, d) => a + d.mibps, 0) / ddRuns.length), runs: ddRuns } : undefined;
+  for (const s of servers) await s.stop();
+  rmSync(path.join(tmp, 'berth'), { recursive: true, force: true });
+  rmSync(path.join(tmp, 'distribution'), { recursive: true, force: true });
+
+  const huge: Results = {};
+  if (!cfg.skipHuge) {
+    const s = await startBerth(root, path.join(tmp, 'huge'));
+    const steps: Step[] = [
+      { name: 'push-huge', run: (x) => regbench(x, 'push-large', { mono_mibps: 'mono_mibps', chunked_mibps: 'chunked16_mibps' }, '--size', String(cfg.hugeMiB)) },
+      { name: 'pull-huge', run: (x) => regbench(x, 'pull-large', { mibps: 'mibps' }) },
+    ];
+    for (const step of steps) huge[step.name] = await runStep(step, s);
+    await s.stop();
+    rmSync(path.join(tmp, 'huge'), { recursive: true, force: true });
+  }
+
+  const rows = summarize(results.berth, results.distribution, huge, disk);
+  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth)\n${table(rows)}\n`);
+  const loadEnd = os.loadavg().map((x) => round(x));
+  process.stdout.write(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}\n`);
+
+  const out = { started, finished: new Date().toISOString(), host, config: cfg, load_average: { start: loadStart, end: loadEnd }, disk, idle_rss_mib: idle, results, huge, summary: rows, errors };
+  const dir = path.join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(`raw results: bench/results/latest.json\n`);
+}
+
+try {
+  await main();
+} catch (err) {
+  fail('bench', 'main', err);
+} finally {
+  cleanup();
+}
+if (errors.length) {
+  process.stdout.write(`\n${errors.length} error(s):\n${errors.map((e) => `  ${e.step} on ${e.server}: ${e.error.split('\n')[0]}`).join('\n')}\n`);
+  process.exitCode = 1;
+}

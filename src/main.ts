@@ -16,8 +16,12 @@ const REDACT = [
   '*.token',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }) as unknown as Logger;
+/**
+ * JSON lines on stdout. Written asynchronously: a synchronous write per request line would be a
+ * syscall on the event loop for every request; lines that pile up during a write go out together.
+ */
+export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination({ dest: 1, sync: false }));
 }
 
 /**
@@ -28,7 +32,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const services = await composeServices(config);
-  const app = await composeApp(config, services, logger);
+  const app = await composeApp(config, services, logger as unknown as Logger);
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (err) {
@@ -46,6 +50,7 @@ export async function serve(config: Config): Promise<void> {
     const stop = (signal: string): void => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting now');
+        logger.flush();
         process.exit(1);
       }
       stopping = true;

@@ -1,4 +1,5 @@
 import type { Db } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 
 export interface LinkedBlob {
   digest: string;
@@ -7,37 +8,48 @@ export interface LinkedBlob {
 
 /** The blob by repository name, in one query (the blob GET/HEAD hot path). */
 export async function findLinkedBlobByName(db: Db, repository: string, digest: string): Promise<LinkedBlob | undefined> {
-  return db
+  return (await linkedBlobByName(db, repository, digest)).rows[0];
+}
+
+const linkedBlobByName = preparedQuery((db, repository: string, digest: string) =>
+  db
     .selectFrom('repository_blobs as rb')
     .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
     .innerJoin('blobs as b', 'b.digest', 'rb.digest')
     .select(['b.digest', 'b.size'])
     .where('r.name', '=', repository)
     .where('rb.digest', '=', digest)
-    .where('b.state', '=', 'active')
-    .executeTakeFirst();
-}
+    .where('b.state', '=', 'active'),
+);
 
 export async function findBlob(db: Db, digest: string): Promise<{ size: number; state: string } | undefined> {
-  return db.selectFrom('blobs').select(['size', 'state']).where('digest', '=', digest).executeTakeFirst();
+  return (await blobByDigest(db, digest)).rows[0];
 }
+
+const blobByDigest = preparedQuery((db, digest: string) => db.selectFrom('blobs').select(['size', 'state']).where('digest', '=', digest));
 
 /** Records stored content; a row that exists already is kept as it is. */
 export async function insertBlob(db: Db, digest: string, size: number, now: number): Promise<void> {
-  await db
-    .insertInto('blobs')
-    .values({ digest, size, state: 'active', created_at: now, review_after: null })
-    .onConflict((oc) => oc.column('digest').doNothing())
-    .execute();
+  await insertBlobRow(db, digest, size, now);
 }
 
+const insertBlobRow = preparedQuery((db, digest: string, size: number, now: number) =>
+  db
+    .insertInto('blobs')
+    .values({ digest, size, state: 'active', created_at: now, review_after: null })
+    .onConflict((oc) => oc.column('digest').doNothing()),
+);
+
 export async function linkBlob(db: Db, repositoryId: number, digest: string, now: number): Promise<void> {
-  await db
+  await insertLink(db, repositoryId, digest, now);
+}
+
+const insertLink = preparedQuery((db, repositoryId: number, digest: string, now: number) =>
+  db
     .insertInto('repository_blobs')
     .values({ repository_id: repositoryId, digest, created_at: now })
-    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-    .execute();
-}
+    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing()),
+);
 
 /** Removes the link; returns whether there was one. */
 export async function unlinkBlob(db: Db, repositoryId: number, digest: string): Promise<boolean> {

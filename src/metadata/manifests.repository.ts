@@ -1,4 +1,5 @@
 import type { Db } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 import type { ManifestsTable, ReferenceKind } from './tables.js';
 
 export interface ManifestRow {
@@ -12,25 +13,31 @@ const MANIFEST_COLUMNS = ['m.digest', 'm.media_type', 'm.size', 'm.subject_diges
 
 /** The manifest a tag points to in the named repository (the pull hot path: one query). */
 export async function findManifestByTag(db: Db, repository: string, tag: string): Promise<ManifestRow | undefined> {
-  return db
+  return (await manifestByTag(db, repository, tag)).rows[0];
+}
+
+const manifestByTag = preparedQuery((db, repository: string, tag: string) =>
+  db
     .selectFrom('tags as t')
     .innerJoin('repositories as r', 'r.id', 't.repository_id')
     .innerJoin('manifests as m', (join) => join.onRef('m.repository_id', '=', 't.repository_id').onRef('m.digest', '=', 't.manifest_digest'))
     .select(MANIFEST_COLUMNS)
     .where('r.name', '=', repository)
-    .where('t.name', '=', tag)
-    .executeTakeFirst();
-}
+    .where('t.name', '=', tag),
+);
 
 export async function findManifestByDigest(db: Db, repository: string, digest: string): Promise<ManifestRow | undefined> {
-  return db
+  return (await manifestByDigest(db, repository, digest)).rows[0];
+}
+
+const manifestByDigest = preparedQuery((db, repository: string, digest: string) =>
+  db
     .selectFrom('manifests as m')
     .innerJoin('repositories as r', 'r.id', 'm.repository_id')
     .select(MANIFEST_COLUMNS)
     .where('r.name', '=', repository)
-    .where('m.digest', '=', digest)
-    .executeTakeFirst();
-}
+    .where('m.digest', '=', digest),
+);
 
 /** Of `digests`, those that are manifests of the repository. */
 export async function existingManifestDigests(db: Db, repositoryId: number, digests: string[]): Promise<Set<string>> {

@@ -1,4 +1,5 @@
 import type { Db } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 
 export interface RepositoryRow {
   id: number;
@@ -7,8 +8,10 @@ export interface RepositoryRow {
 }
 
 export async function findRepositoryByName(db: Db, name: string): Promise<RepositoryRow | undefined> {
-  return db.selectFrom('repositories').select(['id', 'name', 'created_at']).where('name', '=', name).executeTakeFirst();
+  return (await repositoryByName(db, name)).rows[0];
 }
+
+const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at']).where('name', '=', name));
 
 /** Inserts the repository unless it exists; returns the row either way. */
 export async function ensureRepositoryRow(db: Db, name: string, now: number): Promise<RepositoryRow> {

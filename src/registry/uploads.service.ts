@@ -78,10 +78,12 @@ export async function completeUpload(
   }
   const digest = parseDigest(digestText);
   return withUpload(registry, id, async () => {
-    let row = await requireUpload(registry, repository, id);
-    if (finalChunk) row = { ...row, size: await appendToRow(registry, ctx, row, finalChunk) };
-    const ref: UploadRef = { id, size: row.size, state: row.driver_state };
-    const actual = await uploadDigest(registry, ctx, ref, digest);
+    const row = await requireUpload(registry, repository, id);
+    let ref: UploadRef = { id, size: row.size, state: row.driver_state };
+    let hash = registry.uploadHashes.take(id, row.size);
+    // The final chunk's size is not recorded in the row: the transaction below deletes the row.
+    if (finalChunk) ({ ref, hash } = await writeChunk(registry, ctx, ref, hash, finalChunk));
+    const actual = await uploadDigest(registry, ctx, ref, digest, hash);
     if (actual !== digest.value) {
       await discardUpload(registry, ctx, ref);
       throw new RegistryError('DIGEST_INVALID', `the uploaded content has digest ${actual}, not ${digest.value}; the upload was discarded`, {
@@ -92,11 +94,11 @@ export async function completeUpload(
     await storeContent(registry, ctx, ref, digest);
     await registry.metadata.transaction(async (trx) => {
       const now = registry.clock.now().getTime();
-      await insertBlob(trx, digest.value, row.size, now);
+      await insertBlob(trx, digest.value, ref.size, now);
       await linkBlob(trx, row.repository_id, digest.value, now);
       await deleteUpload(trx, id);
     });
-    return { digest: digest.value, size: row.size };
+    return { digest: digest.value, size: ref.size };
   });
 }
 
@@ -168,14 +170,32 @@ async function withUpload<T>(registry: Registry, id: string, work: () => Promise
   }
 }
 
-/** Streams a chunk into storage, hashing it on the way when this process has the upload's hash. */
+/** Appends a chunk and records the upload's new size in its row (a PATCH). */
 async function appendToRow(registry: Registry, ctx: OpContext, row: UploadRow, chunk: Chunk): Promise<number> {
-  if (chunk.start !== undefined && chunk.start !== row.size) {
-    throw new RegistryError('UPLOAD_OFFSET_INVALID', `chunk starts at byte ${chunk.start} but the upload has ${row.size} bytes: send the chunk that starts at ${row.size}`, {
-      size: row.size,
+  const before: UploadRef = { id: row.id, size: row.size, state: row.driver_state };
+  const { ref: next, hash } = await writeChunk(registry, ctx, before, registry.uploadHashes.take(row.id, row.size), chunk);
+  const advanced = await advanceUpload(registry.metadata.db, row.id, row.size, next.size, next.state, registry.clock.now().getTime());
+  if (!advanced) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${row.id} changed while this chunk was written; check its status and resume`);
+  if (hash) registry.uploadHashes.keep(row.id, hash, next.size);
+  return next.size;
+}
+
+/**
+ * Streams a chunk into storage after the upload's bytes, hashing it on the way when `hash` (the
+ * running hash of every earlier byte) is given. 416 when the chunk does not start at the current size.
+ */
+async function writeChunk(
+  registry: Registry,
+  ctx: OpContext,
+  upload: UploadRef,
+  hash: Hash | undefined,
+  chunk: Chunk,
+): Promise<{ ref: UploadRef; hash: Hash | undefined }> {
+  if (chunk.start !== undefined && chunk.start !== upload.size) {
+    throw new RegistryError('UPLOAD_OFFSET_INVALID', `chunk starts at byte ${chunk.start} but the upload has ${upload.size} bytes: send the chunk that starts at ${upload.size}`, {
+      size: upload.size,
     });
   }
-  const hash = registry.uploadHashes.take(row.id, row.size);
   let received = 0;
   const counted = (async function* () {
     for await (const part of chunk.body) {
@@ -187,26 +207,21 @@ async function appendToRow(registry: Registry, ctx: OpContext, row: UploadRow, c
       yield part;
     }
   })();
-  let next: UploadRef;
+  let ref: UploadRef;
   try {
-    next = await registry.storage.appendUpload(ctx, { id: row.id, size: row.size, state: row.driver_state }, counted);
+    ref = await registry.storage.appendUpload(ctx, upload, counted);
   } catch (err) {
     throw fromStorageError(err);
   }
   if (chunk.length !== undefined && received !== chunk.length) {
     throw new RegistryError('SIZE_INVALID', `the chunk declared ${chunk.length} bytes but ${received} arrived`);
   }
-  const advanced = await advanceUpload(registry.metadata.db, row.id, row.size, next.size, next.state, registry.clock.now().getTime());
-  if (!advanced) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${row.id} changed while this chunk was written; check its status and resume`);
-  if (hash) registry.uploadHashes.keep(row.id, hash, next.size);
-  return next.size;
+  return { ref, hash };
 }
 
-/** The upload's digest in the algorithm of `expected`: from the running hash, else by reading it back. */
-async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, expected: Digest): Promise<string> {
-  const running = expected.algorithm === 'sha256' ? registry.uploadHashes.take(ref.id, ref.size) : undefined;
-  registry.uploadHashes.forget(ref.id);
-  if (running) return `sha256:${running.digest('hex')}`;
+/** The upload's digest in the algorithm of `expected`: from the running sha256 hash, else by reading it back. */
+async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, expected: Digest, running: Hash | undefined): Promise<string> {
+  if (running && expected.algorithm === 'sha256') return `sha256:${running.digest('hex')}`;
   const hash: Hash = createHash(expected.algorithm);
   try {
     for await (const part of await registry.storage.readUpload(ctx, ref)) hash.update(part as Buffer);

@@ -10,9 +10,20 @@ declare module 'fastify' {
 
 /** An OpContext whose signal fires when the client goes away before the response is complete. */
 export function requestContext(request: FastifyRequest, reply: FastifyReply): OpContext {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client closed the connection'));
-  });
-  return { signal: controller.signal, log: request.log };
+  let controller: AbortController | undefined;
+  return {
+    log: request.log,
+    // Made on first use: most requests (a manifest or blob GET) never look at it, and an
+    // AbortController per request is a measurable share of a small GET.
+    get signal(): AbortSignal {
+      if (!controller) {
+        const made = (controller = new AbortController());
+        if (reply.raw.destroyed && !reply.raw.writableFinished) made.abort(new Error('client closed the connection'));
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) made.abort(new Error('client closed the connection'));
+        });
+      }
+      return controller.signal;
+    },
+  };
 }

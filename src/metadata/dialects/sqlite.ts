@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import type { Db, Metadata } from '../metadata.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../tables.js';
@@ -17,7 +17,7 @@ export async function openSqlite(file: string): Promise<Metadata> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
-  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   return {
     dialect: 'sqlite',
@@ -41,4 +41,26 @@ async function immediateTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): P
       throw err;
     }
   });
+}
+
+/**
+ * Kysely prepares every query anew, and SQLite's prepare costs more than running a short query. The
+ * SQL text of our queries repeats, so each statement is prepared once and reused (the driver runs one
+ * statement at a time on its single connection, so sharing one is safe).
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDatabaseLike {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => void database.close(),
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        // Queries with IN lists vary in length; keep the cache bounded all the same.
+        if (statements.size >= 1000) statements.clear();
+        statements.set(text, statement);
+      }
+      return statement;
+    },
+  };
 }

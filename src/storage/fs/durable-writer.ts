@@ -1,10 +1,10 @@
-import type { FileHandle } from 'node:fs/promises';
+import { datasyncFd, writevFd } from './fd.js';
 
 const BATCH_BYTES = 1024 * 1024;
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 
 /**
- * Writes `chunks` to `handle` from `position` and returns how many bytes it wrote, durable on return.
+ * Writes `chunks` to the file `fd` from `position` and returns how many bytes it wrote, durable on return.
  *
  * Why the shape: small network chunks are gathered into ~1 MiB writev calls, and one write is in
  * flight while the next batch is gathered, so the socket and the disk work at the same time. An
@@ -13,7 +13,7 @@ const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
  * stall for seconds).
  */
 export async function writeDurably(
-  handle: FileHandle,
+  fd: number,
   position: number,
   chunks: AsyncIterable<Uint8Array>,
   signal: AbortSignal,
@@ -33,12 +33,12 @@ export async function writeDurably(
     unsynced += batchBytes;
     batch = [];
     batchBytes = 0;
-    pendingWrite = handled(writeAll(handle, buffers, at));
+    pendingWrite = handled(writeAll(fd, buffers, at));
     if (unsynced >= SYNC_EVERY_BYTES) {
       unsynced = 0;
       const afterWrite = pendingWrite;
       await pendingSync;
-      pendingSync = handled(afterWrite.then(() => handle.datasync()));
+      pendingSync = handled(afterWrite.then(() => datasyncFd(fd)));
     }
   };
 
@@ -53,7 +53,7 @@ export async function writeDurably(
     if (batchBytes > 0) await flush();
     await pendingWrite;
     await pendingSync;
-    await handle.datasync();
+    await datasyncFd(fd);
     return written;
   } finally {
     // Never leave a write racing the caller's close() on failure.
@@ -67,11 +67,11 @@ function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+async function writeAll(fd: number, buffers: Uint8Array[], position: number): Promise<void> {
   let rest = buffers;
   let at = position;
   while (rest.length > 0) {
-    const { bytesWritten } = await handle.writev(rest, at);
+    const { bytesWritten } = await writevFd(fd, rest as NodeJS.ArrayBufferView[], at);
     at += bytesWritten;
     rest = dropWritten(rest, bytesWritten);
   }

@@ -1,12 +1,14 @@
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { OpContext } from '../../core/context.js';
 import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-driver.js';
 import { uploadPrefix } from '../keys.js';
 import { StorageError } from '../storage-error.js';
 import { writeDurably } from './durable-writer.js';
+import { closeFd, closeQuietly, datasyncFd, openFd, syncFd, truncateFd, writeFd } from './fd.js';
 
 const TMP_DIR = '_tmp';
 const UPLOAD_FILE = 'data';
@@ -16,6 +18,9 @@ const UPLOAD_FILE = 'data';
  * place, and the folder is fsynced, so a crash leaves either the whole object or none of it.
  */
 export class FsBlobDriver implements BlobDriver {
+  /** Folders known to exist: content folders are made once, not checked on every commit. */
+  private readonly madeDirs = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   /** Creates the root folder; call once before use. */
@@ -34,19 +39,19 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async read(_ctx: OpContext, key: string, range?: ByteRange): Promise<Readable> {
-    const handle = await this.openForRead(key);
-    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 256 * 1024 });
+    const fd = await this.openForRead(key);
+    return createReadStream('', { fd, start: range?.start, end: range?.end, highWaterMark: 256 * 1024 });
   }
 
   async put(_ctx: OpContext, key: string, data: Uint8Array): Promise<void> {
     const temp = path.join(this.root, TMP_DIR, randomUUID());
     try {
-      const handle = await open(temp, 'w');
+      const fd = await openFd(temp, 'w');
       try {
-        await handle.writeFile(data);
-        await handle.datasync();
+        for (let at = 0; at < data.length; ) at += (await writeFd(fd, data, at, data.length - at, at)).bytesWritten;
+        await datasyncFd(fd);
       } finally {
-        await handle.close();
+        await closeQuietly(fd);
       }
       await this.moveIntoPlace(temp, this.pathOf(key));
     } catch (err) {
@@ -74,11 +79,10 @@ export class FsBlobDriver implements BlobDriver {
     }
   }
 
+  // The data file is made by the first append (or by a commit of an empty upload), not here.
   async createUpload(_ctx: OpContext, id: string): Promise<UploadRef> {
     try {
-      const dir = path.join(this.root, uploadPrefix(id));
-      await mkdir(dir, { recursive: true });
-      await (await open(path.join(dir, UPLOAD_FILE), 'w')).close();
+      await mkdir(path.join(this.root, uploadPrefix(id)), { recursive: true });
     } catch (err) {
       throw unavailable(err);
     }
@@ -86,9 +90,10 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef> {
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(this.uploadFile(upload.id), 'r+');
+      // The first append creates the file; a later one needs it to be there ('r+').
+      fd = await openFd(this.uploadFile(upload.id), upload.size === 0 ? 'w' : 'r+');
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
       throw unavailable(err);
@@ -96,32 +101,35 @@ export class FsBlobDriver implements BlobDriver {
     try {
       // Writing at explicit positions makes a failed earlier append harmless: its stray tail is
       // overwritten here and cut off by the truncate.
-      const written = await writeDurably(handle, upload.size, chunks, ctx.signal);
+      const written = await writeDurably(fd, upload.size, chunks, ctx.signal);
       const size = upload.size + written;
-      await handle.truncate(size);
+      if (upload.size > 0) await truncateFd(fd, size); // 'w' already emptied a first append's file
       return { ...upload, size };
     } catch (err) {
       if (err instanceof StorageError) throw err;
       if (ctx.signal.aborted) throw new StorageError('ABORTED', 'upload aborted by the client', { cause: err });
       throw err;
     } finally {
-      await handle.close().catch(() => {});
+      await closeQuietly(fd);
     }
   }
 
   async readUpload(_ctx: OpContext, upload: UploadRef): Promise<Readable> {
+    if (upload.size === 0) return Readable.from([]);
     return this.read(_ctx, `${uploadPrefix(upload.id)}${UPLOAD_FILE}`, upload.size > 0 ? { start: 0, end: upload.size - 1 } : undefined);
   }
 
   async commitUpload(_ctx: OpContext, upload: UploadRef, key: string): Promise<void> {
     try {
-      // appendUpload already synced the data; a truncate may have left a longer stray tail behind.
+      // appendUpload already synced the data. An upload that never got a byte has no file yet.
+      if (upload.size === 0) await closeFd(await openFd(this.uploadFile(upload.id), 'w'));
       await this.moveIntoPlace(this.uploadFile(upload.id), this.pathOf(key));
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
       throw unavailable(err);
     }
-    await rm(path.join(this.root, uploadPrefix(upload.id)), { recursive: true, force: true }).catch(() => {});
+    // The folder is empty now that its data file has moved.
+    await rmdir(path.join(this.root, uploadPrefix(upload.id))).catch(() => {});
   }
 
   async abortUpload(_ctx: OpContext, upload: UploadRef): Promise<void> {
@@ -143,9 +151,9 @@ export class FsBlobDriver implements BlobDriver {
     return this.pathOf(`${uploadPrefix(id)}${UPLOAD_FILE}`);
   }
 
-  private async openForRead(key: string): Promise<FileHandle> {
+  private async openForRead(key: string): Promise<number> {
     try {
-      return await open(this.pathOf(key), 'r');
+      return await openFd(this.pathOf(key), 'r');
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('NOT_FOUND', `no object at ${key}`);
       throw unavailable(err);
@@ -155,13 +163,21 @@ export class FsBlobDriver implements BlobDriver {
   /** rename() is atomic; syncing the folder makes the new name survive a crash. */
   private async moveIntoPlace(from: string, to: string): Promise<void> {
     const dir = path.dirname(to);
-    await mkdir(dir, { recursive: true });
-    await rename(from, to);
-    const handle = await open(dir, 'r');
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    await rename(from, to).catch(async (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+      // The folder was removed behind our back (or `from` is gone: then this fails again).
+      await mkdir(dir, { recursive: true });
+      await rename(from, to);
+    });
+    const fd = await openFd(dir, 'r');
     try {
-      await handle.sync();
+      await syncFd(fd);
     } finally {
-      await handle.close();
+      await closeQuietly(fd);
     }
   }
 

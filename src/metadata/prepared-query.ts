@@ -1,0 +1,38 @@
+import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
+import type { Db } from './metadata.js';
+
+type RowOf<C> = C extends Compilable<infer O> ? O : never;
+type Slot = { param: number } | { constant: unknown };
+
+/**
+ * A query of fixed shape, built and compiled once per dialect, then run with new parameters.
+ *
+ * Why: Kysely builds and compiles a query anew on every call, and for a short query that costs more
+ * than SQLite takes to run it. The hot paths (manifest and blob GET, each upload step) use this.
+ * `build` receives stand-ins for its parameters: it must pass each one through as a value (never
+ * branch on it), so that the SQL is the same whatever the values are. `in (…)` lists do not fit.
+ */
+export function preparedQuery<P extends unknown[], C extends Compilable<unknown>>(
+  build: (db: Db, ...params: P) => C,
+): (db: Db, ...params: P) => Promise<QueryResult<RowOf<C>>> {
+  // Keyed by the dialect's adapter: a transaction's handle shares it with the database's.
+  const templates = new WeakMap<object, { compiled: CompiledQuery; slots: Slot[] }>();
+  return async (db, ...params) => {
+    const adapter = db.getExecutor().adapter;
+    let template = templates.get(adapter);
+    if (!template) {
+      const standIns = params.map((_, i) => `\u0000berth-param-${i}\u0000`);
+      const compiled = build(db, ...(standIns as P)).compile();
+      const slots = compiled.parameters.map((value): Slot => {
+        const param = typeof value === 'string' ? standIns.indexOf(value) : -1;
+        return param >= 0 ? { param } : { constant: value };
+      });
+      if (new Set(slots.flatMap((s) => ('param' in s ? [s.param] : []))).size !== params.length) {
+        throw new Error(`a prepared query must use each of its ${params.length} parameters as a value: ${compiled.sql}`);
+      }
+      templates.set(adapter, (template = { compiled, slots }));
+    }
+    const parameters = template.slots.map((slot) => ('param' in slot ? params[slot.param] : slot.constant));
+    return db.executeQuery<RowOf<C>>({ ...template.compiled, parameters });
+  };
+}

@@ -11,6 +11,14 @@ export interface Config {
   readonly storageUrl: string;
   /** Milliseconds an unreferenced blob waits before garbage collection reviews it. */
   readonly gcGraceMs: number;
+  /** The 12-digit account id: the registryId and the account in every ARN. */
+  readonly accountId: string;
+  /** The region in ARNs and the SigV4 signing scope. */
+  readonly region: string;
+  /** BERTH_MASTER_KEY's 32 bytes, or undefined: the key file in the data dir is used (made on first start). */
+  readonly masterKey: Buffer | undefined;
+  /** The account root's access key to bootstrap, when configured. */
+  readonly adminCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

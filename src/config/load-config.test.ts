@@ -18,6 +18,10 @@ test('defaults match INTERFACES.md', () => {
   assert.equal(config.databaseUrl, 'sqlite:/srv/data/berth.db');
   assert.equal(config.storageUrl, 'file:/srv/data/blobs');
   assert.equal(config.gcGraceMs, 24 * 3600 * 1000);
+  assert.equal(config.accountId, '000000000000');
+  assert.equal(config.region, 'us-east-1');
+  assert.equal(config.masterKey, undefined);
+  assert.equal(config.adminCredentials, undefined);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -61,4 +65,36 @@ test('storage and database URLs resolve paths', () => {
   const config = loadConfig({ flags: { 'storage-url': './blobs', 'database-url': 'sqlite:meta.db' }, env: {}, cwd });
   assert.equal(config.storageUrl, 'file:/srv/blobs');
   assert.equal(config.databaseUrl, 'sqlite:/srv/meta.db');
+});
+
+test('identity settings: account, region, master key and the admin key pair', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const config = loadConfig({
+    flags: { 'account-id': '123456789012' },
+    env: { BERTH_REGION: 'eu-west-3', BERTH_MASTER_KEY: key, BERTH_ADMIN_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', BERTH_ADMIN_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+    cwd,
+  });
+  assert.equal(config.accountId, '123456789012');
+  assert.equal(config.region, 'eu-west-3');
+  assert.deepEqual(config.masterKey, Buffer.alloc(32, 7));
+  assert.deepEqual(config.adminCredentials, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' });
+});
+
+test('invalid identity settings name the setting and never echo a secret', () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ BERTH_ACCOUNT_ID: '1234' }, /^BERTH_ACCOUNT_ID: expected 12 digits/],
+    [{ BERTH_REGION: 'moon' }, /^BERTH_REGION: expected a region/],
+    [{ BERTH_MASTER_KEY: 'c2hvcnQ=' }, /^BERTH_MASTER_KEY: expected 32 bytes in base64/],
+    [{ BERTH_ADMIN_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' }, /^BERTH_ADMIN_SECRET_ACCESS_KEY: must be set/],
+    [{ BERTH_ADMIN_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }, /^BERTH_ADMIN_ACCESS_KEY_ID: must be set/],
+    [{ BERTH_ADMIN_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', BERTH_ADMIN_SECRET_ACCESS_KEY: 'short secret' }, /^BERTH_ADMIN_SECRET_ACCESS_KEY: expected 16-128/],
+  ];
+  for (const [env, expected] of cases) {
+    assert.throws(() => loadConfig({ flags: {}, env, cwd }), (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, expected);
+      assert.ok(!err.message.includes('short secret') && !err.message.includes('c2hvcnQ'), err.message);
+      return true;
+    });
+  }
 });

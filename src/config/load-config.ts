@@ -2,7 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type Config } from './config.js';
-import { parseBoolean, parseDuration, parseHttpUrl, parseListen, parseLogLevel, parseNonEmpty } from './parse-values.js';
+import {
+  parseAccessKeyId,
+  parseAccountId,
+  parseBoolean,
+  parseDuration,
+  parseHttpUrl,
+  parseListen,
+  parseLogLevel,
+  parseMasterKey,
+  parseNonEmpty,
+  parseRegion,
+  parseSecretAccessKey,
+} from './parse-values.js';
 
 /** Every setting, by its name without the BERTH_ prefix. The flag is its lower-case name with dashes. */
 export const SETTING_NAMES = [
@@ -16,6 +28,11 @@ export const SETTING_NAMES = [
   'DATABASE_URL',
   'STORAGE_URL',
   'GC_GRACE',
+  'ACCOUNT_ID',
+  'REGION',
+  'MASTER_KEY',
+  'ADMIN_ACCESS_KEY_ID',
+  'ADMIN_SECRET_ACCESS_KEY',
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -56,6 +73,20 @@ export function loadConfig(sources: ConfigSources): Config {
     databaseUrl,
     storageUrl,
     gcGraceMs: parseDuration(label('GC_GRACE'), raw('GC_GRACE') ?? '24h'),
+    accountId: parseAccountId(label('ACCOUNT_ID'), raw('ACCOUNT_ID') ?? '000000000000'),
+    region: parseRegion(label('REGION'), raw('REGION') ?? 'us-east-1'),
+    masterKey: raw('MASTER_KEY') === undefined ? undefined : parseMasterKey(label('MASTER_KEY'), raw('MASTER_KEY')!),
+    adminCredentials: readAdminCredentials(raw('ADMIN_ACCESS_KEY_ID'), raw('ADMIN_SECRET_ACCESS_KEY')),
+  });
+}
+
+function readAdminCredentials(accessKeyId: string | undefined, secret: string | undefined): Config['adminCredentials'] {
+  if (accessKeyId === undefined && secret === undefined) return undefined;
+  if (accessKeyId === undefined) throw new ConfigError('BERTH_ADMIN_ACCESS_KEY_ID: must be set when BERTH_ADMIN_SECRET_ACCESS_KEY is set');
+  if (secret === undefined) throw new ConfigError('BERTH_ADMIN_SECRET_ACCESS_KEY: must be set when BERTH_ADMIN_ACCESS_KEY_ID is set');
+  return Object.freeze({
+    accessKeyId: parseAccessKeyId('BERTH_ADMIN_ACCESS_KEY_ID', accessKeyId),
+    secretAccessKey: parseSecretAccessKey('BERTH_ADMIN_SECRET_ACCESS_KEY', secret),
   });
 }
 

@@ -50,3 +50,36 @@ export function parseNonEmpty(setting: string, raw: string): string {
   if (!value) throw new ConfigError(`${setting}: must not be empty`);
   return value;
 }
+
+export function parseAccountId(setting: string, raw: string): string {
+  const value = raw.trim();
+  if (!/^\d{12}$/.test(value)) throw new ConfigError(`${setting}: expected 12 digits, got "${raw}"`);
+  return value;
+}
+
+export function parseRegion(setting: string, raw: string): string {
+  const value = raw.trim();
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) throw new ConfigError(`${setting}: expected a region like us-east-1, got "${raw}"`);
+  return value;
+}
+
+/** 32 bytes, base64. The value itself never goes into a message. */
+export function parseMasterKey(setting: string, raw: string): Buffer {
+  const value = raw.trim();
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (bytes.length !== 32) throw new ConfigError(`${setting}: expected 32 bytes in base64 (openssl rand -base64 32 makes one)`);
+  return bytes;
+}
+
+export function parseAccessKeyId(setting: string, raw: string): string {
+  const value = raw.trim();
+  if (!/^[A-Z0-9]{16,128}$/.test(value)) throw new ConfigError(`${setting}: expected 16-128 upper-case letters and digits, got "${raw}"`);
+  return value;
+}
+
+/** The secret itself never goes into a message. */
+export function parseSecretAccessKey(setting: string, raw: string): string {
+  const value = raw.trim();
+  if (!/^[\x21-\x7e]{16,128}$/.test(value)) throw new ConfigError(`${setting}: expected 16-128 printable characters without spaces`);
+  return value;
+}

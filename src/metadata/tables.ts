@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The metadata schema as Kysely sees it. Times are epoch milliseconds. Bytes never live here: only
@@ -12,12 +12,26 @@ export interface Database {
   manifest_references: ManifestReferencesTable;
   tags: TagsTable;
   uploads: UploadsTable;
+  users: UsersTable;
+  access_keys: AccessKeysTable;
+  user_policies: UserPoliciesTable;
+  repository_tags: RepositoryTagsTable;
+  registry_settings: RegistrySettingsTable;
 }
 
 export interface RepositoriesTable {
   id: Generated<number>;
   name: string;
   created_at: number;
+  /** ECR's imageTagMutability: MUTABLE, IMMUTABLE, … */
+  image_tag_mutability: ColumnType<string, string | undefined, string>;
+  /** 0 or 1. */
+  scan_on_push: ColumnType<number, number | undefined, number>;
+  /** AES256, KMS or KMS_DSSE. */
+  encryption_type: ColumnType<string, string | undefined, string>;
+  kms_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The repository policy document (JSON text), or null. */
+  policy: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type BlobState = 'active' | 'deleting';
@@ -77,5 +91,47 @@ export interface UploadsTable {
   /** The blob driver's opaque state for this upload (see BlobDriver.UploadRef). */
   driver_state: string;
   created_at: number;
+  updated_at: number;
+}
+
+/** IAM-style users of the account. */
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  /** IAM's unique id (AIDA…), shown as UserId and in aws:userid. */
+  user_id: string;
+  path: string;
+  created_at: number;
+}
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKeysTable {
+  id: string;
+  /** null: a key of the account root. */
+  user_id: number | null;
+  /** The secret access key, encrypted with the master key (SigV4 needs the secret itself). */
+  secret_sealed: string;
+  status: AccessKeyStatus;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface UserPoliciesTable {
+  user_id: number;
+  name: string;
+  document: string;
+}
+
+/** A repository's resource tags (TagResource), not image tags. */
+export interface RepositoryTagsTable {
+  repository_id: number;
+  key: string;
+  value: string;
+}
+
+export interface RegistrySettingsTable {
+  name: string;
+  value: string;
   updated_at: number;
 }

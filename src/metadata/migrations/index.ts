@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DialectName } from '../metadata.js';
 import { registryCore } from './0001-registry.js';
+import { identityAndSettings } from './0002-identity.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-registry': registryCore(dialect),
+    '0002-identity': identityAndSettings(dialect),
   };
 }
 

@@ -25,7 +25,9 @@ export async function statBlob(registry: Registry, repository: string, digestTex
 /** Streams the blob's bytes (or a range of them, already checked against its size by the caller). */
 export async function openBlob(registry: Registry, ctx: OpContext, blob: StoredBlob, range?: ByteRange): Promise<Readable> {
   try {
-    return await registry.storage.read(ctx, contentKey(parseDigest(blob.digest)), range);
+    // A whole blob is read as the range of its known size, so a small blob's read buffer is small too.
+    const whole = blob.size > 0 ? { start: 0, end: blob.size - 1 } : undefined;
+    return await registry.storage.read(ctx, contentKey(parseDigest(blob.digest)), range ?? whole);
   } catch (err) {
     if (isStorageError(err, 'NOT_FOUND')) {
       ctx.log.error({ digest: blob.digest }, 'blob row exists but its bytes are missing from storage');

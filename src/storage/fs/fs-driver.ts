@@ -40,7 +40,7 @@ export class FsBlobDriver implements BlobDriver {
 
   async read(_ctx: OpContext, key: string, range?: ByteRange): Promise<Readable> {
     const fd = await this.openForRead(key);
-    return createReadStream('', { fd, start: range?.start, end: range?.end, highWaterMark: 256 * 1024 });
+    return createReadStream('', { fd, start: range?.start, end: range?.end, highWaterMark: 1024 * 1024 });
   }
 
   async put(_ctx: OpContext, key: string, data: Uint8Array): Promise<void> {

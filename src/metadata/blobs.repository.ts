@@ -77,6 +77,14 @@ export async function linkedDigests(db: Db, repositoryId: number, digests: strin
 
 /** Queues blobs for garbage-collection review after `reviewAfter` (they may have lost their last reference). */
 export async function queueBlobReview(db: Db, digests: string[], reviewAfter: number): Promise<void> {
-  if (digests.length === 0) return;
-  await db.updateTable('blobs').set({ review_after: reviewAfter }).where('digest', 'in', digests).execute();
+  // In slices: SQLite caps the number of bound parameters of one statement.
+  for (let i = 0; i < digests.length; i += 500) {
+    await db.updateTable('blobs').set({ review_after: reviewAfter }).where('digest', 'in', digests.slice(i, i + 500)).execute();
+  }
+}
+
+/** Every digest the repository links. */
+export async function linkedDigestsOfRepository(db: Db, repositoryId: number): Promise<string[]> {
+  const rows = await db.selectFrom('repository_blobs').select('digest').where('repository_id', '=', repositoryId).execute();
+  return rows.map((row) => row.digest);
 }

@@ -134,17 +134,25 @@ export async function deleteManifest(registry: Registry, repository: string, ref
   }
   const digest = parseDigest(reference).value;
   await registry.metadata.transaction(async (trx) => {
-    const [parent] = await manifestsReferencing(trx, repo.id, digest, 1);
-    if (parent) {
-      throw new RegistryError('MANIFEST_IN_USE', `manifest ${digest} is listed by index ${parent}: delete the index first`);
-    }
-    const children = await manifestChildren(trx, repo.id, digest);
-    if (!(await deleteManifestRow(trx, repo.id, digest))) {
+    if (!(await removeManifest(registry, trx, repo.id, digest))) {
       throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${digest} is unknown to repository "${repository}"`);
     }
-    const reviewAfter = registry.clock.now().getTime() + registry.settings.gcGraceMs;
-    await queueBlobReview(trx, [digest, ...children.filter((c) => c.kind === 'blob').map((c) => c.digest)], reviewAfter);
   });
+}
+
+/**
+ * Inside a transaction: deletes the manifest with its tags, and queues its blobs for garbage-collection
+ * review. Returns false when there is no such manifest; MANIFEST_IN_USE when an index of the
+ * repository lists it, so no index loses a child.
+ */
+export async function removeManifest(registry: Registry, trx: Db, repositoryId: number, digest: string): Promise<boolean> {
+  const [parent] = await manifestsReferencing(trx, repositoryId, digest, 1);
+  if (parent) throw new RegistryError('MANIFEST_IN_USE', `manifest ${digest} is listed by index ${parent}: delete the index first`, { parent });
+  const children = await manifestChildren(trx, repositoryId, digest);
+  if (!(await deleteManifestRow(trx, repositoryId, digest))) return false;
+  const reviewAfter = registry.clock.now().getTime() + registry.settings.gcGraceMs;
+  await queueBlobReview(trx, [digest, ...children.filter((c) => c.kind === 'blob').map((c) => c.digest)], reviewAfter);
+  return true;
 }
 
 async function assertReferencesPresent(trx: Db, repositoryId: number, parsed: ParsedManifest): Promise<void> {

@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { bootstrapRootKey, type Identity } from './auth/access-keys.service.js';
+import { writeCredentialsFile } from './auth/credentials-file.js';
+import { Keyring, loadMasterKey } from './auth/keyring.js';
+import type { ControlPlane } from './controlplane/control-plane.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, type Config } from './config/config.js';
@@ -13,6 +18,7 @@ import { FsBlobDriver } from './storage/fs/fs-driver.js';
 /** The running parts of one Berth node. */
 export interface Services {
   readonly registry: Registry;
+  readonly controlPlane: ControlPlane;
   readonly metadata: Metadata;
   readonly storage: BlobDriver;
   close(): Promise<void>;
@@ -20,6 +26,12 @@ export interface Services {
 
 /** The composition root: the only place that picks concrete drivers and dialects. */
 export async function composeServices(config: Config): Promise<Services> {
+  let masterKey: Buffer;
+  try {
+    masterKey = loadMasterKey(config.masterKey, config.dataDir);
+  } catch (err) {
+    throw new ConfigError(`BERTH_MASTER_KEY: ${(err as Error).message}`);
+  }
   const storage = await openStorage(config.storageUrl);
   let metadata: Metadata;
   try {
@@ -34,8 +46,10 @@ export async function composeServices(config: Config): Promise<Services> {
     clock: systemClock,
     settings: { createOnPush: config.createOnPush, gcGraceMs: config.gcGraceMs },
   });
+  const identity: Identity = { metadata, keyring: new Keyring(masterKey), accountId: config.accountId };
   return {
     registry,
+    controlPlane: { registry, identity, region: config.region, clock: systemClock },
     metadata,
     storage,
     async close() {
@@ -45,11 +59,24 @@ export async function composeServices(config: Config): Promise<Services> {
   };
 }
 
+/**
+ * Makes sure the account root has an access key (INTERFACES.md, "Bootstrap"): the configured pair,
+ * or one generated into `<data dir>/admin-credentials`. Returns that file's path when it wrote one.
+ */
+export async function bootstrapIdentity(config: Config, services: Services): Promise<string | undefined> {
+  const generated = await bootstrapRootKey(services.controlPlane.identity, config.adminCredentials, systemClock.now().getTime());
+  if (!generated) return undefined;
+  const file = path.join(config.dataDir, 'admin-credentials');
+  writeCredentialsFile(file, generated);
+  return file;
+}
+
 /** The HTTP app over composed services. */
 export async function composeApp(config: Config, services: Services, logger: Logger): Promise<FastifyInstance> {
   const ctx = backgroundContext(logger);
   return buildApp({
     registry: services.registry,
+    controlPlane: services.controlPlane,
     publicUrl: config.publicUrl,
     logger,
     healthChecks: [

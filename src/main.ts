@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { Config } from './config/config.js';
 import type { Logger } from './core/context.js';
-import { composeApp, composeServices } from './compose.js';
+import { bootstrapIdentity, composeApp, composeServices } from './compose.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -42,6 +42,13 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination: pino
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
   const services = await composeServices(config);
+  let credentialsFile: string | undefined;
+  try {
+    credentialsFile = await bootstrapIdentity(config, services);
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
   const app = await composeApp(config, services, logger as unknown as Logger);
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -54,6 +61,7 @@ export async function serve(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const scheme = config.tls ? 'https' : 'http';
   logger.info({ url: `${scheme}://${config.listen.host}:${port}`, dataDir: config.dataDir, database: redactUrl(config.databaseUrl), storage: redactUrl(config.storageUrl) }, 'Berth is listening');
+  if (credentialsFile) logger.info({ file: credentialsFile }, `the account root's new access key is in ${credentialsFile} (AWS credentials file format)`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import { bootstrapRootKey, type Identity, type KeyPair } from '../../src/auth/access-keys.service.js';
+import { Keyring } from '../../src/auth/keyring.js';
+import type { ControlPlane } from '../../src/controlplane/control-plane.js';
 import type { Clock } from '../../src/core/clock.js';
 import { openSqlite } from '../../src/metadata/dialects/sqlite.js';
 import { createRegistry, type Registry, type RegistrySettings } from '../../src/registry/registry.js';
@@ -10,9 +13,15 @@ import type { BlobDriver } from '../../src/storage/blob-driver.js';
 import { FsBlobDriver } from '../../src/storage/fs/fs-driver.js';
 import { MemoryBlobDriver } from '../../src/storage/memory/memory-driver.js';
 
+/** The account root's key in every test registry (the AWS documentation's example pair). */
+export const ROOT_KEY: KeyPair = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+export const TEST_ACCOUNT = '123456789012';
+export const TEST_REGION = 'us-east-1';
+
 export interface TestRegistry {
   readonly app: FastifyInstance;
   readonly registry: Registry;
+  readonly controlPlane: ControlPlane;
   readonly storage: BlobDriver;
   close(): Promise<void>;
 }
@@ -36,11 +45,16 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     clock: options.clock ?? { now: () => new Date() },
     settings: { createOnPush: true, gcGraceMs: 60_000, ...options.settings },
   });
-  const app = await buildApp({ registry, publicUrl: options.publicUrl, healthChecks: [] });
+  const clock = options.clock ?? { now: () => new Date() };
+  const identity: Identity = { metadata, keyring: new Keyring(Buffer.alloc(32, 42)), accountId: TEST_ACCOUNT };
+  await bootstrapRootKey(identity, ROOT_KEY, clock.now().getTime());
+  const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
+  const app = await buildApp({ registry, controlPlane, publicUrl: options.publicUrl, healthChecks: [] });
   await app.ready();
   return {
     app,
     registry,
+    controlPlane,
     storage,
     async close() {
       await app.close();

@@ -1,0 +1,51 @@
+import type { ErrorCode } from '../../core/errors.js';
+
+/**
+ * Every domain error code, once, with the exception the ECR API (AWS JSON 1.1) answers it with.
+ * Names are the ECR service model's; the auth and protocol ones are AWS's common errors.
+ * Client errors are 400, as AWS sends them; ServerException is 500.
+ */
+export const ECR_ERRORS = {
+  BLOB_UNKNOWN: { status: 400, name: 'LayersNotFoundException' },
+  BLOB_IN_USE: { status: 400, name: 'InvalidParameterException' },
+  BLOB_UPLOAD_INVALID: { status: 400, name: 'InvalidParameterException' },
+  BLOB_UPLOAD_UNKNOWN: { status: 400, name: 'UploadNotFoundException' },
+  UPLOAD_OFFSET_INVALID: { status: 400, name: 'InvalidLayerPartException' },
+  RANGE_NOT_SATISFIABLE: { status: 400, name: 'InvalidParameterException' },
+  DIGEST_INVALID: { status: 400, name: 'InvalidParameterException' },
+  SIZE_INVALID: { status: 400, name: 'InvalidParameterException' },
+  MANIFEST_BLOB_UNKNOWN: { status: 400, name: 'LayersNotFoundException' },
+  MANIFEST_INVALID: { status: 400, name: 'InvalidParameterException' },
+  MANIFEST_TOO_LARGE: { status: 400, name: 'InvalidParameterException' },
+  MANIFEST_UNKNOWN: { status: 400, name: 'ImageNotFoundException' },
+  MANIFEST_IN_USE: { status: 400, name: 'InvalidParameterException' },
+  NAME_INVALID: { status: 400, name: 'InvalidParameterException' },
+  NAME_UNKNOWN: { status: 400, name: 'RepositoryNotFoundException' },
+  TAG_INVALID: { status: 400, name: 'InvalidParameterException' },
+  PAGINATION_INVALID: { status: 400, name: 'InvalidParameterException' },
+  ROUTE_UNKNOWN: { status: 400, name: 'UnknownOperationException' },
+  UNSUPPORTED: { status: 400, name: 'InvalidParameterException' },
+  UNAUTHORIZED: { status: 400, name: 'UnrecognizedClientException' },
+  CREDENTIALS_MISSING: { status: 400, name: 'MissingAuthenticationTokenException' },
+  CREDENTIALS_INVALID: { status: 400, name: 'UnrecognizedClientException' },
+  SIGNATURE_INVALID: { status: 400, name: 'InvalidSignatureException' },
+  DENIED: { status: 400, name: 'AccessDeniedException' },
+  REPOSITORY_EXISTS: { status: 400, name: 'RepositoryAlreadyExistsException' },
+  REPOSITORY_NOT_EMPTY: { status: 400, name: 'RepositoryNotEmptyException' },
+  INVALID_PARAMETER: { status: 400, name: 'InvalidParameterException' },
+  VALIDATION: { status: 400, name: 'InvalidParameterException' },
+  RESOURCE_TAGS_INVALID: { status: 400, name: 'InvalidTagParameterException' },
+  TOO_MANY_TAGS: { status: 400, name: 'TooManyTagsException' },
+  REPOSITORY_POLICY_NOT_FOUND: { status: 400, name: 'RepositoryPolicyNotFoundException' },
+  REGISTRY_POLICY_NOT_FOUND: { status: 400, name: 'RegistryPolicyNotFoundException' },
+  LIMIT_EXCEEDED: { status: 400, name: 'LimitExceededException' },
+  IMAGE_EXISTS: { status: 400, name: 'ImageAlreadyExistsException' },
+  IMAGE_DIGEST_MISMATCH: { status: 400, name: 'ImageDigestDoesNotMatchException' },
+  LAYER_PART_INVALID: { status: 400, name: 'InvalidLayerPartException' },
+  LAYER_INVALID: { status: 400, name: 'InvalidLayerException' },
+  UPLOAD_EMPTY: { status: 400, name: 'EmptyUploadException' },
+  OPERATION_UNKNOWN: { status: 400, name: 'UnknownOperationException' },
+  REQUEST_MALFORMED: { status: 400, name: 'SerializationException' },
+  UNAVAILABLE: { status: 500, name: 'ServerException' },
+  INTERNAL: { status: 500, name: 'ServerException' },
+} as const satisfies Record<ErrorCode, { status: number; name: string }>;

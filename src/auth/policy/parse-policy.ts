@@ -1,4 +1,5 @@
 import { RegistryError } from '../../core/errors.js';
+import { isKnownOperator } from './conditions.js';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -91,6 +92,7 @@ function parseCondition(raw: unknown, kind: PolicyKind, where: string): Statemen
   if (!isObject(raw)) throw invalid(kind, `${where}: Condition must be an object`);
   const out: Record<string, Record<string, string[]>> = {};
   for (const [operator, block] of Object.entries(raw)) {
+    if (!isKnownOperator(operator)) throw invalid(kind, `${where}: unknown condition operator ${operator}`);
     if (!isObject(block)) throw invalid(kind, `${where}: Condition ${operator} must map keys to values`);
     out[operator] = {};
     for (const [key, value] of Object.entries(block)) {

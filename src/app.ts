@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Logger } from './core/context.js';
 import { healthPlugin, type HealthCheck } from './http/plugins/health.js';
 import { HttpMetrics, installMetrics } from './http/plugins/metrics.js';
+import type { AccessControl } from './auth/registry-access.js';
 import type { ControlPlane } from './controlplane/control-plane.js';
 import { awsRoutes } from './http/ecr/ecr.routes.js';
 import { ociRoutes } from './http/oci/oci.routes.js';
@@ -10,6 +11,7 @@ import type { Registry } from './registry/registry.js';
 export interface AppDeps {
   readonly registry: Registry;
   readonly controlPlane: ControlPlane;
+  readonly access: AccessControl;
   readonly publicUrl: string | undefined;
   readonly healthChecks: HealthCheck[];
   /** A pino logger (or compatible); omitted: silent. */
@@ -43,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installMetrics(app, metrics);
   await app.register(healthPlugin, { checks: deps.healthChecks });
-  await app.register(ociRoutes, { registry: deps.registry, publicUrl: deps.publicUrl });
+  await app.register(ociRoutes, { registry: deps.registry, access: deps.access, publicUrl: deps.publicUrl });
   await app.register(awsRoutes, { controlPlane: deps.controlPlane, publicUrl: deps.publicUrl });
   return app;
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { bootstrapRootKey, type Identity } from './auth/access-keys.service.js';
 import { writeCredentialsFile } from './auth/credentials-file.js';
 import { Keyring, loadMasterKey } from './auth/keyring.js';
+import { PolicyCache } from './auth/policy/policy-cache.js';
+import type { AccessControl } from './auth/registry-access.js';
 import type { ControlPlane } from './controlplane/control-plane.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -19,6 +21,7 @@ import { FsBlobDriver } from './storage/fs/fs-driver.js';
 export interface Services {
   readonly registry: Registry;
   readonly controlPlane: ControlPlane;
+  readonly access: AccessControl;
   readonly metadata: Metadata;
   readonly storage: BlobDriver;
   close(): Promise<void>;
@@ -50,6 +53,7 @@ export async function composeServices(config: Config): Promise<Services> {
   return {
     registry,
     controlPlane: { registry, identity, region: config.region, clock: systemClock },
+    access: { identity, region: config.region, clock: systemClock, policies: new PolicyCache() },
     metadata,
     storage,
     async close() {
@@ -77,6 +81,7 @@ export async function composeApp(config: Config, services: Services, logger: Log
   return buildApp({
     registry: services.registry,
     controlPlane: services.controlPlane,
+    access: services.access,
     publicUrl: config.publicUrl,
     logger,
     healthChecks: [

@@ -1,4 +1,5 @@
 import type { Db } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 
 /** A repository with ECR's settings, as DescribeRepositories shows it. */
 export interface RepositorySettingsRow {
@@ -89,3 +90,11 @@ export async function findRepositoryPolicy(db: Db, repositoryId: number): Promis
 export async function setRepositoryPolicy(db: Db, repositoryId: number, policy: string | null): Promise<void> {
   await db.updateTable('repositories').set({ policy }).where('id', '=', repositoryId).execute();
 }
+
+/** The policy of the named repository (null when it has none), or undefined when there is no such repository. */
+export async function findRepositoryPolicyByName(db: Db, name: string): Promise<string | null | undefined> {
+  const row = (await policyByName(db, name)).rows[0];
+  return row === undefined ? undefined : row.policy;
+}
+
+const policyByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select('policy').where('name', '=', name));

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { canonicalRequest, credentialScope, signature } from '../../src/auth/sigv4/canonical.js';
 import type { SignedRequest, SigV4Parameters } from '../../src/auth/sigv4/signed-request.js';
 import type { KeyPair } from '../../src/auth/access-keys.service.js';
-import { ROOT_KEY, TEST_REGION } from './test-registry.js';
+import { ROOT_KEY, TEST_REGION, type Injector } from './test-registry.js';
 
 export interface EcrCallOptions {
   readonly key?: KeyPair;
@@ -59,7 +59,7 @@ export function ecrHeaders(operation: string, body: string, host: string, option
 }
 
 /** Calls an ECR operation on the in-process app. */
-export async function ecr(app: FastifyInstance, operation: string, input: unknown = {}, options: EcrCallOptions = {}): Promise<EcrResponse> {
+export async function ecr(app: Injector, operation: string, input: unknown = {}, options: EcrCallOptions = {}): Promise<EcrResponse> {
   const body = options.rawBody ?? JSON.stringify(input);
   const headers = ecrHeaders(operation, body, 'localhost:80', options);
   const raw = await app.inject({ method: 'POST', url: '/', headers, payload: options.tamperedBody ?? body });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import type { BuiltImage, Content } from './images.js';
+import type { Injector } from './test-registry.js';
 
 /** Pushes a blob the way most clients do: POST a session, then PUT ?digest= with the bytes. */
-export async function pushBlob(app: FastifyInstance, repo: string, blob: Content): Promise<void> {
+export async function pushBlob(app: Injector, repo: string, blob: Content): Promise<void> {
   const start = await app.inject({ method: 'POST', url: `/v2/${repo}/blobs/uploads/` });
   assert.equal(start.statusCode, 202, start.body);
   const location = new URL(start.headers.location as string);
@@ -17,12 +18,12 @@ export async function pushBlob(app: FastifyInstance, repo: string, blob: Content
   assert.equal(done.statusCode, 201, done.body);
 }
 
-export async function putManifest(app: FastifyInstance, repo: string, reference: string, manifest: Content, mediaType: string): Promise<LightMyRequestResponse> {
+export async function putManifest(app: Injector, repo: string, reference: string, manifest: Content, mediaType: string): Promise<LightMyRequestResponse> {
   return app.inject({ method: 'PUT', url: `/v2/${repo}/manifests/${reference}`, payload: manifest.bytes, headers: { 'content-type': mediaType } });
 }
 
 /** Pushes layers, config and manifest; asserts success. */
-export async function pushImage(app: FastifyInstance, repo: string, reference: string, img: BuiltImage): Promise<void> {
+export async function pushImage(app: Injector, repo: string, reference: string, img: BuiltImage): Promise<void> {
   for (const layer of img.layers) await pushBlob(app, repo, layer);
   await pushBlob(app, repo, img.config);
   const res = await putManifest(app, repo, reference, img.manifest, img.mediaType);

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Keyring, loadMasterKey } from '../../src/auth/keyring.js';
+import { issueAuthorizationToken } from '../../src/auth/tokens/authorization-token.js';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run-berth.ts');
 
@@ -18,6 +20,8 @@ export async function freePort(): Promise<number> {
 
 export interface ServerProcess {
   readonly url: string;
+  /** Basic `AWS:<password>` of the account root, minted with the server's master key (docker login's header). */
+  readonly authorization: string;
   readonly child: ChildProcess;
   /** Everything the process wrote to stderr and stdout. */
   output(): string;
@@ -38,7 +42,7 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`berth exited with ${child.exitCode}: ${output}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, child, output: () => output };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, child, output: () => output, authorization: rootAuthorization(dataDir, env) };
     } catch {
       // not listening yet
     }
@@ -53,4 +57,12 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill(signal);
   return exited;
+}
+
+/** The root's registry credentials, from the master key the server uses (BERTH_MASTER_KEY or its key file). */
+function rootAuthorization(dataDir: string, env: Record<string, string>): string {
+  const configured = env.BERTH_MASTER_KEY ? Buffer.from(env.BERTH_MASTER_KEY, 'base64') : undefined;
+  const keyring = new Keyring(loadMasterKey(configured, dataDir));
+  const account = env.BERTH_ACCOUNT_ID ?? '000000000000';
+  return `Basic ${issueAuthorizationToken(keyring, `arn:aws:iam::${account}:root`, Date.now()).token}`;
 }

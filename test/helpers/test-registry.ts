@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { issueAuthorizationToken } from '../../src/auth/tokens/authorization-token.js';
 import { buildApp } from '../../src/app.js';
 import { bootstrapRootKey, type Identity, type KeyPair } from '../../src/auth/access-keys.service.js';
 import { Keyring } from '../../src/auth/keyring.js';
+import { PolicyCache } from '../../src/auth/policy/policy-cache.js';
+import type { AccessControl } from '../../src/auth/registry-access.js';
 import type { ControlPlane } from '../../src/controlplane/control-plane.js';
 import type { Clock } from '../../src/core/clock.js';
 import { openSqlite } from '../../src/metadata/dialects/sqlite.js';
@@ -18,8 +21,16 @@ export const ROOT_KEY: KeyPair = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAc
 export const TEST_ACCOUNT = '123456789012';
 export const TEST_REGION = 'us-east-1';
 
+/** What tests call requests on. */
+export type Injector = Pick<FastifyInstance, 'inject'>;
+
 export interface TestRegistry {
-  readonly app: FastifyInstance;
+  /** The app, with the account root's `docker login` credentials on every /v2 request that names none. */
+  readonly app: Injector;
+  /** The same app with no credentials added: the anonymous principal. */
+  readonly anonymous: Injector;
+  /** Basic `AWS:<password>` of the account root. */
+  readonly rootAuthorization: string;
   readonly registry: Registry;
   readonly controlPlane: ControlPlane;
   readonly storage: BlobDriver;
@@ -49,10 +60,15 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const identity: Identity = { metadata, keyring: new Keyring(Buffer.alloc(32, 42)), accountId: TEST_ACCOUNT };
   await bootstrapRootKey(identity, ROOT_KEY, clock.now().getTime());
   const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
-  const app = await buildApp({ registry, controlPlane, publicUrl: options.publicUrl, healthChecks: [] });
+  const access: AccessControl = { identity, region: TEST_REGION, clock, policies: new PolicyCache() };
+  const app = await buildApp({ registry, controlPlane, access, publicUrl: options.publicUrl, healthChecks: [] });
   await app.ready();
+  const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());
+  const rootAuthorization = `Basic ${token}`;
   return {
-    app,
+    app: withDefaultAuthorization(app, rootAuthorization),
+    anonymous: app,
+    rootAuthorization,
     registry,
     controlPlane,
     storage,
@@ -62,4 +78,13 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
       if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+function withDefaultAuthorization(app: FastifyInstance, authorization: string): Injector {
+  const inject = (options: InjectOptions) => {
+    const headers = { ...(options.headers as Record<string, string> | undefined) };
+    if (String(options.url).startsWith('/v2') && headers.authorization === undefined) headers.authorization = authorization;
+    return app.inject({ ...options, headers });
+  };
+  return { inject: inject as Injector['inject'] };
 }

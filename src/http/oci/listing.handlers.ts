@@ -24,7 +24,10 @@ export async function getCatalog(x: OciExchange): Promise<void> {
   const after = x.query.get('last') ?? undefined;
   const page = limit === 0 ? { names: [], more: false } : await listRepositories(x.registry, { limit, ...(after ? { after } : {}) });
   if (page.more) x.reply.header('link', nextLink('/v2/_catalog', limit, page.names.at(-1)!));
-  sendJson(x, 'application/json', { repositories: page.names });
+  // Only the repositories the caller may describe are listed (a page may then hold fewer than n).
+  const visible: string[] = [];
+  for (const repository of page.names) if (await x.authorized.canDescribe(repository)) visible.push(repository);
+  sendJson(x, 'application/json', { repositories: visible });
 }
 
 /** GET /v2/<name>/referrers/<digest>, with the artifactType filter. */

@@ -2,6 +2,7 @@
 export type OciRoute =
   | { kind: 'base' }
   | { kind: 'catalog' }
+  | { kind: 'token' }
   | { kind: 'tags'; name: string }
   | { kind: 'manifest'; name: string; reference: string }
   | { kind: 'blob'; name: string; digest: string }
@@ -29,6 +30,7 @@ export function parseOciPath(rest: string): OciRoute {
   }
   if (path === '') return { kind: 'base' };
   if (path === '_catalog') return { kind: 'catalog' };
+  if (path === 'token') return { kind: 'token' };
   for (const [pattern, build] of PATTERNS) {
     const match = pattern.exec(path);
     if (match) return build(match);

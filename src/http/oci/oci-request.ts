@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OpContext } from '../../core/context.js';
 import type { Registry } from '../../registry/registry.js';
+import type { Authorized } from './oci-auth.js';
 
 /** What a /v2 handler gets: the registry, the parsed request and where to answer. */
 export interface OciExchange {
@@ -11,6 +12,8 @@ export interface OciExchange {
   readonly query: URLSearchParams;
   /** Absolute base URL for Location headers: BERTH_PUBLIC_URL, else the request's scheme and Host. */
   readonly baseUrl: string;
+  /** Who is calling, and what the request may do beyond its route's own action. */
+  readonly authorized: Authorized;
 }
 
 /** The request body as a stream of chunks, never buffered whole. */

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../core/errors.js';
 import type { Registry } from '../../registry/registry.js';
+import type { AccessControl } from '../../auth/registry-access.js';
 import { requestContext } from '../plugins/request-context.js';
+import { authorizeOci } from './oci-auth.js';
+import { getToken } from './token.handlers.js';
 import { getBlob, removeBlob } from './blob.handlers.js';
 import { getCatalog, getReferrers, getTags } from './listing.handlers.js';
 import { deleteManifestHandler, getManifest, putManifestHandler } from './manifest.handlers.js';
@@ -12,6 +15,7 @@ import { deleteUpload, getUpload, patchUpload, postUpload, putUpload } from './u
 
 export interface OciRoutesOptions {
   readonly registry: Registry;
+  readonly access: AccessControl;
   /** BERTH_PUBLIC_URL when configured. */
   readonly publicUrl: string | undefined;
 }
@@ -29,30 +33,19 @@ export async function ociRoutes(app: FastifyInstance, options: OciRoutesOptions)
     reply.header('docker-distribution-api-version', 'registry/2.0');
   });
 
-  const base = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    reply.code(200).header('content-type', 'application/json').send('{}');
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const [path = '', search = ''] = request.url.slice(Math.min(request.url.length, '/v2/'.length)).split('?', 2);
+    const route = parseOciPath(request.url.startsWith('/v2/') ? path : '');
+    request.routeKind = route.kind;
+    const query = new URLSearchParams(search);
+    if (route.kind === 'token' && request.method === 'GET') return getToken(options.access, request, reply, query);
+    const baseUrl = options.publicUrl ?? `${request.protocol}://${request.host}`;
+    const authorized = await authorizeOci(options.access, request, route, query, baseUrl);
+    const exchange: OciExchange = { registry: options.registry, ctx: requestContext(request, reply), request, reply, query, baseUrl, authorized };
+    return dispatch(exchange, route, request.method);
   };
-  app.route({ method: ['GET', 'HEAD'], url: '/v2/', handler: base });
-  app.route({ method: ['GET', 'HEAD'], url: '/v2', handler: base });
-
-  app.route({
-    method: [...METHODS],
-    url: '/v2/*',
-    handler: async (request, reply) => {
-      const [path = '', search = ''] = request.url.slice('/v2/'.length).split('?', 2);
-      const route = parseOciPath(path);
-      request.routeKind = route.kind;
-      const exchange: OciExchange = {
-        registry: options.registry,
-        ctx: requestContext(request, reply),
-        request,
-        reply,
-        query: new URLSearchParams(search),
-        baseUrl: options.publicUrl ?? `${request.protocol}://${request.host}`,
-      };
-      return dispatch(exchange, route, request.method);
-    },
-  });
+  app.route({ method: ['GET', 'HEAD'], url: '/v2', handler });
+  app.route({ method: [...METHODS], url: '/v2/*', handler });
 }
 
 async function dispatch(x: OciExchange, route: OciRoute, method: string): Promise<void> {
@@ -96,13 +89,18 @@ async function dispatch(x: OciExchange, route: OciRoute, method: string): Promis
 }
 
 function sendOciError(err: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const error = toRegistryError(err, request);
+  let error = toRegistryError(err, request);
   const mapped = OCI_ERRORS[error.code];
   if (mapped.status >= 500) request.log.error({ err }, 'request failed');
   else request.log.debug({ code: error.code, message: error.message }, 'request refused');
   if (error.code === 'RANGE_NOT_SATISFIABLE') {
     const size = (error.detail as { size?: number } | undefined)?.size;
     if (size !== undefined) reply.header('content-range', `bytes */${size}`);
+  }
+  const challenge = (error.detail as { challenge?: string } | undefined)?.challenge;
+  if (error.code === 'UNAUTHORIZED' && challenge) {
+    reply.header('www-authenticate', challenge);
+    error = new RegistryError('UNAUTHORIZED', error.message);
   }
   if (error.code === 'UPLOAD_OFFSET_INVALID') {
     const size = (error.detail as { size?: number } | undefined)?.size;

@@ -19,7 +19,8 @@ export async function postUpload(x: OciExchange, name: string): Promise<void> {
   const digest = x.query.get('digest');
   if (mount !== null) {
     const from = x.query.get('from');
-    const mounted = from ? await mountBlob(x.registry, name, mount, from) : undefined;
+    // A mount needs pull rights on the source; without them the client gets a normal upload session.
+    const mounted = from && x.authorized.mountAllowed ? await mountBlob(x.registry, name, mount, from) : undefined;
     if (mounted) return blobCreated(x, name, mounted);
   } else if (digest !== null) {
     return blobCreated(x, name, await uploadWhole(x.registry, x.ctx, name, digest, chunkOf(x)));

@@ -1,0 +1,121 @@
+import type { Clock } from '../core/clock.js';
+import { RegistryError } from '../core/errors.js';
+import { findRepositoryPolicyByName } from '../metadata/repository-settings.repository.js';
+import type { Identity } from './access-keys.service.js';
+import { SCOPE_ACTIONS, type ScopeAction } from './actions.js';
+import type { ConditionContext } from './policy/conditions.js';
+import { evaluateAccess, type Decision } from './policy/evaluate.js';
+import type { Policy } from './policy/parse-policy.js';
+import type { PolicyCache } from './policy/policy-cache.js';
+import { ANONYMOUS, rootPrincipal, type Principal } from './principal.js';
+import { verifyPassword } from './tokens/authorization-token.js';
+import { issueBearerToken, verifyBearerToken, type BearerClaims } from './tokens/bearer-token.js';
+
+/** What the data plane's access control works with; built once by compose.ts. */
+export interface AccessControl {
+  readonly identity: Identity;
+  readonly region: string;
+  readonly clock: Clock;
+  readonly policies: PolicyCache;
+}
+
+/** Credentials as a /v2 request (or the token endpoint) carries them. */
+export type RegistryCredentials = { readonly kind: 'none' } | { readonly kind: 'basic'; readonly password: string } | { readonly kind: 'bearer'; readonly token: string };
+
+/** Who is calling; with a bearer token, also what the token grants. */
+export interface Caller {
+  readonly principal: Principal;
+  readonly grants: BearerClaims['access'] | undefined;
+}
+
+/** The Authorization header taken apart; undefined when it is not a scheme we accept. */
+export function parseAuthorization(header: string | undefined): RegistryCredentials | undefined {
+  if (header === undefined || header === '') return { kind: 'none' };
+  const space = header.indexOf(' ');
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'bearer' && value) return { kind: 'bearer', token: value };
+  if (scheme !== 'basic') return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  // ECR's user name is always AWS; the password carries the principal.
+  if (colon < 0 || decoded.slice(0, colon) !== 'AWS') return undefined;
+  return { kind: 'basic', password: decoded.slice(colon + 1) };
+}
+
+/**
+ * The caller behind the credentials: anonymous without any; CREDENTIALS_INVALID for a password or
+ * token that this registry did not issue, that expired, or whose principal is gone.
+ */
+export async function identifyCaller(access: AccessControl, credentials: RegistryCredentials | undefined): Promise<Caller> {
+  const now = access.clock.now().getTime();
+  if (credentials === undefined) throw new RegistryError('CREDENTIALS_INVALID', 'the Authorization header must be Basic (user AWS, an ECR authorization token) or Bearer');
+  if (credentials.kind === 'none') return { principal: ANONYMOUS, grants: undefined };
+  if (credentials.kind === 'basic') {
+    const claims = verifyPassword(access.identity.keyring, credentials.password, now);
+    const principal = claims && (await principalOfArn(access, claims.principal));
+    if (!principal) throw new RegistryError('CREDENTIALS_INVALID', 'the password is not a valid authorization token of this registry, or it has expired: get a new one with aws ecr get-login-password');
+    return { principal, grants: undefined };
+  }
+  const claims = verifyBearerToken(access.identity.keyring, credentials.token, now);
+  const principal = claims && (claims.principal === '*' ? ANONYMOUS : await principalOfArn(access, claims.principal));
+  if (!principal) throw new RegistryError('CREDENTIALS_INVALID', 'the bearer token is invalid or has expired');
+  return { principal, grants: claims.access };
+}
+
+async function principalOfArn(access: AccessControl, arn: string): Promise<Principal | undefined> {
+  const root = rootPrincipal(access.identity.accountId);
+  if (arn === (root.kind === 'root' ? root.arn : '')) return root;
+  // IAM users arrive with the IAM API.
+  return undefined;
+}
+
+/** The IAM decision for `action` on the repository (or on `*` for registry-wide actions). */
+export async function decide(access: AccessControl, principal: Principal, action: string, repository: string | undefined, context: ConditionContext): Promise<Decision> {
+  const resourcePolicy = repository === undefined ? undefined : await repositoryPolicy(access, repository);
+  return evaluateAccess({
+    principal,
+    action,
+    resource: repository === undefined ? '*' : `arn:aws:ecr:${access.region}:${access.identity.accountId}:repository/${repository}`,
+    identityPolicies: [],
+    resourcePolicy,
+    context: withPrincipalKeys(context, principal),
+  });
+}
+
+/** The scope actions of a token request that the caller is allowed, by repository. */
+export async function grantScopes(
+  access: AccessControl,
+  principal: Principal,
+  requested: readonly { repository: string; actions: readonly ScopeAction[] }[],
+  context: ConditionContext,
+): Promise<Record<string, ScopeAction[]>> {
+  const granted: Record<string, ScopeAction[]> = {};
+  for (const { repository, actions } of requested) {
+    for (const scope of actions) {
+      const decisions = await Promise.all(SCOPE_ACTIONS[scope].map((a) => decide(access, principal, a, repository, context)));
+      // A scope is granted when any of its actions is allowed; each request is still checked by its own action.
+      if (decisions.some((d) => d === 'allow')) (granted[repository] ??= []).push(scope);
+    }
+  }
+  return granted;
+}
+
+export function issueToken(access: AccessControl, principal: Principal, granted: Record<string, ScopeAction[]>): { token: string; expiresIn: number } {
+  return issueBearerToken(access.identity.keyring, { principal: principal.kind === 'anonymous' ? '*' : principal.arn, access: granted }, access.clock.now().getTime());
+}
+
+async function repositoryPolicy(access: AccessControl, repository: string): Promise<Policy | undefined> {
+  const text = await findRepositoryPolicyByName(access.identity.metadata.db, repository);
+  return text ? access.policies.get(text, 'repository') : undefined;
+}
+
+function withPrincipalKeys(context: ConditionContext, principal: Principal): ConditionContext {
+  if (principal.kind === 'anonymous') return context;
+  const keys = new Map(context);
+  keys.set('aws:principalarn', [principal.arn]);
+  keys.set('aws:userid', [principal.userId]);
+  keys.set('aws:principalaccount', [principal.accountId]);
+  if (principal.kind === 'user') keys.set('aws:username', [principal.userName]);
+  return keys;
+}

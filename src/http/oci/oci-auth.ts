@@ -1,0 +1,82 @@
+import type { FastifyRequest } from 'fastify';
+import { MOUNT_SOURCE_ACTIONS, requiredAccess, type ScopeAction } from '../../auth/actions.js';
+import type { ConditionContext } from '../../auth/policy/conditions.js';
+import { decide, identifyCaller, parseAuthorization, type AccessControl, type Caller } from '../../auth/registry-access.js';
+import { looksLikeDigest } from '../../core/digest.js';
+import { RegistryError } from '../../core/errors.js';
+import type { OciRoute } from './oci-path.js';
+
+/** What a /v2 request may do, once authorized. */
+export interface Authorized {
+  readonly caller: Caller;
+  /** For a mount: whether the caller may read the source repository (else the upload proceeds unmounted). */
+  readonly mountAllowed: boolean;
+  /** Whether the caller may describe the repository (catalog filtering). */
+  canDescribe(repository: string): Promise<boolean>;
+}
+
+/**
+ * Authenticates and authorizes a /v2 request (INTERFACES.md, "Registry authentication"). Throws
+ * UNAUTHORIZED (401 with the Bearer challenge) when credentials are missing, invalid or short of
+ * the needed scope, and DENIED (403) when an authenticated caller is not allowed.
+ */
+export async function authorizeOci(access: AccessControl, request: FastifyRequest, route: OciRoute, query: URLSearchParams, baseUrl: string): Promise<Authorized> {
+  const challenge = (scope: ScopeAction[] | undefined, error?: string) => ({ challenge: bearerChallenge(baseUrl, request, route, scope, error) });
+  let caller: Caller;
+  try {
+    caller = await identifyCaller(access, parseAuthorization(request.headers.authorization));
+  } catch (err) {
+    if (err instanceof RegistryError && err.code === 'CREDENTIALS_INVALID') throw new RegistryError('UNAUTHORIZED', err.message, challenge(undefined));
+    throw err;
+  }
+  const context = requestContext(request, route);
+  const allowed = async (action: string, repository: string | undefined): Promise<boolean> => (await decide(access, caller.principal, action, repository, context)) === 'allow';
+  const base: Authorized = { caller, mountAllowed: false, canDescribe: (name) => allowed('ecr:DescribeRepositories', name) };
+  if (route.kind === 'unknown' || route.kind === 'token') return base;
+  if (route.kind === 'base') {
+    if (caller.principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required: docker login with user AWS and an ECR authorization token', challenge(undefined));
+    return base;
+  }
+  const needed = requiredAccess(route.kind, request.method);
+  if (!needed) return base;
+  if (route.kind === 'catalog') {
+    if (caller.principal.kind === 'anonymous' && !caller.grants) throw new RegistryError('UNAUTHORIZED', 'authentication required to list repositories', challenge(undefined));
+    return base;
+  }
+  const name = route.name;
+  const scopes: ScopeAction[] = needed.scope === 'pull' ? ['pull'] : needed.scope === 'push' ? ['pull', 'push'] : ['delete'];
+  if (caller.grants && !(caller.grants[name] ?? []).includes(needed.scope)) {
+    throw new RegistryError('UNAUTHORIZED', `the token does not grant ${needed.scope} on repository "${name}"`, challenge(scopes, 'insufficient_scope'));
+  }
+  if (!(await allowed(needed.action, name))) {
+    if (caller.principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', `authentication required for ${needed.action} on repository "${name}"`, challenge(scopes));
+    throw new RegistryError('DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${needed.action} on resource: repository "${name}"`);
+  }
+  const from = route.kind === 'uploads' && query.get('mount') !== null ? query.get('from') : null;
+  const mountAllowed =
+    from !== null &&
+    (!caller.grants || (caller.grants[from] ?? []).includes('pull')) &&
+    (await Promise.all(MOUNT_SOURCE_ACTIONS.map((a) => allowed(a, from)))).every(Boolean);
+  return { ...base, mountAllowed };
+}
+
+/** `WWW-Authenticate: Bearer realm=…,service=…,scope=…` that sends Docker clients to /v2/token. */
+function bearerChallenge(baseUrl: string, request: FastifyRequest, route: OciRoute, scopes: ScopeAction[] | undefined, error: string | undefined): string {
+  const parts = [`realm="${baseUrl}/v2/token"`, `service="${request.host}"`];
+  if (scopes && 'name' in route) parts.push(`scope="repository:${route.name}:${scopes.join(',')}"`);
+  if (error) parts.push(`error="${error}"`);
+  return `Bearer ${parts.join(',')}`;
+}
+
+/** The request's condition keys (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, ecr:ImageTag). */
+export function requestContext(request: FastifyRequest, route?: OciRoute): ConditionContext {
+  const now = new Date();
+  const context = new Map<string, string[]>([
+    ['aws:sourceip', [request.ip]],
+    ['aws:securetransport', [String(request.protocol === 'https')]],
+    ['aws:currenttime', [now.toISOString()]],
+    ['aws:epochtime', [String(Math.floor(now.getTime() / 1000))]],
+  ]);
+  if (route?.kind === 'manifest' && request.method === 'PUT' && !looksLikeDigest(route.reference)) context.set('ecr:imagetag', [route.reference]);
+  return context;
+}

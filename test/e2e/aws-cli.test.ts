@@ -17,8 +17,9 @@ let skopeo: Skopeo;
 let work: string;
 
 before(async () => {
-  berth = await startBerth({ env: { BERTH_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId, BERTH_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey, BERTH_ACCOUNT_ID: ACCOUNT } });
+  berth = await startBerth();
   skopeo = await makeSkopeo(() => berth.logTail());
+  await skopeo.login(berth.host, await berth.loginPassword());
   work = await mkdtemp(path.join(tmpdir(), 'berth-e2e-aws-'));
 });
 

@@ -1,5 +1,6 @@
-// The Docker daemon against the built server: build FROM scratch, push, remove, pull back; the digest docker
-// reports is the one the registry serves; pushing to a second repository mounts the layer.
+// The Docker daemon against the built server: `aws ecr get-login-password | docker login`, build FROM scratch,
+// push, remove, pull back; the digest docker reports is the one the registry serves, and describe-images
+// shows it; pushing to a second repository mounts the layer.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,9 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBerth, type Berth } from './helpers/berth.js';
-import { startDockerd, type Dockerd } from './helpers/dockerd.js';
+import { awsClis, awsEnv, awsJson } from './helpers/aws.js';
+import { DOCKER, startDockerd, type Dockerd } from './helpers/dockerd.js';
 import { makeImage, writeLayout } from './helpers/oci-layout.js';
-import { describeRun } from './helpers/process.js';
+import { describeRun, run } from './helpers/process.js';
 import { makeSkopeo, type Skopeo } from './helpers/skopeo.js';
 
 const LONG = { timeout: 600_000 };
@@ -28,8 +30,23 @@ before(async () => {
   berth = await startBerth();
   work = await mkdtemp(path.join(tmpdir(), 'berth-e2e-docker-work-'));
   skopeo = await makeSkopeo(() => berth.logTail());
+  await skopeo.login(berth.host, await berth.loginPassword());
   dockerd = await startDockerd([berth.host], () => berth.logTail());
   image = `${berth.host}/e2e/docker-app:v1`;
+});
+
+test('docker login refuses a wrong password; aws ecr get-login-password | docker login succeeds', LONG, async () => {
+  const wrong = await dockerd.docker(['login', '--username', 'AWS', '--password-stdin', berth.host], { input: 'not-a-registry-password' });
+  assert.notEqual(wrong.code, 0, describeRun(wrong));
+  assert.match(wrong.stderr, /unauthorized|401/i, describeRun(wrong));
+  const anonymous = await dockerd.docker(['pull', `${berth.host}/e2e/nothing-here:v1`]);
+  assert.notEqual(anonymous.code, 0, 'nothing is readable without credentials');
+
+  // The pipeline exactly as ECR users type it.
+  const pipeline = `/usr/bin/aws --endpoint-url ${berth.url} ecr get-login-password | ${DOCKER} login --username AWS --password-stdin ${berth.host}`;
+  const login = await run('bash', ['-o', 'pipefail', '-c', pipeline], { env: { ...awsEnv(), ...dockerd.env } });
+  assert.equal(login.code, 0, describeRun(login));
+  assert.match(login.stdout, /Login Succeeded/);
 });
 
 after(async () => {
@@ -44,7 +61,7 @@ async function skopeoDigest(reference: string): Promise<string> {
   return (JSON.parse(result.stdout) as { Digest: string }).Digest;
 }
 
-test('docker builds a FROM scratch image and pushes it; the pushed digest is what the registry serves', LONG, async () => {
+test('docker builds a FROM scratch image and pushes it; the pushed digest is what the registry serves and describe-images shows', LONG, async () => {
   const context = path.join(work, 'context');
   await mkdir(context);
   await writeFile(path.join(context, 'hello.txt'), payload);
@@ -64,6 +81,9 @@ test('docker builds a FROM scratch image and pushes it; the pushed digest is wha
 
   const tags = JSON.parse((await skopeo.ok(['list-tags', '--tls-verify=false', `docker://${berth.host}/e2e/docker-app`])).stdout) as { Tags: string[] };
   assert.deepEqual(tags.Tags, ['v1']);
+
+  const described = await awsJson<{ imageDetails: { imageDigest: string; imageTags: string[] }[] }>(awsClis()[0]!, berth.url, ['ecr', 'describe-images', '--repository-name', 'e2e/docker-app']);
+  assert.deepEqual(described.imageDetails.map((d) => [d.imageDigest, d.imageTags]), [[pushedDigest, ['v1']]]);
 });
 
 test('docker removes the local image and pulls it back: same digest, same image, same file', LONG, async () => {

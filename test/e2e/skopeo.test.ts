@@ -19,6 +19,7 @@ let source: string;
 before(async () => {
   berth = await startBerth();
   skopeo = await makeSkopeo(() => berth.logTail());
+  await skopeo.login(berth.host, await berth.loginPassword());
   work = await mkdtemp(path.join(tmpdir(), 'berth-e2e-skopeo-work-'));
   image = makeImage({ layerBytes: 6 * 1024 * 1024 });
   source = path.join(work, 'source');

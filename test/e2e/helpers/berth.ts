@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, sleep } from './process.js';
+import { ACCOUNT, ADMIN, aws } from './aws.js';
+import { describeRun, freePort, sleep } from './process.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = path.join(root, 'bin', 'berth.js');
@@ -23,6 +24,8 @@ export interface Berth {
   logTail(lines?: number): string;
   /** SIGTERM, wait (SIGKILL after 15 s), remove the data directory. Returns the exit code. */
   stop(): Promise<number | null>;
+  /** `aws ecr get-login-password` (Debian's AWS CLI v2) with the root's key: the password for docker login. */
+  loginPassword(): Promise<string>;
 }
 
 export interface StartOptions {
@@ -32,7 +35,8 @@ export interface StartOptions {
 }
 
 /**
- * Starts `node bin/berth.js serve --listen 127.0.0.1:PORT --data-dir TMP` and waits for /healthz.
+ * Starts `node bin/berth.js serve --listen 127.0.0.1:PORT --data-dir TMP` and waits for /healthz. The
+ * account root's key is ADMIN (helpers/aws.ts), the account id ACCOUNT.
  * It logs at debug level (refused requests included) into memory; BERTH_E2E_LOG_LEVEL overrides that, and
  * BERTH_E2E_LOG_DIR=DIR writes each server's log to DIR/berth-PORT.log when it stops.
  */
@@ -41,7 +45,14 @@ export async function startBerth(options: StartOptions = {}): Promise<Berth> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'berth-e2e-data-'));
   const child = spawn(process.execPath, [bin, 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     cwd: root,
-    env: { ...process.env, BERTH_LOG_LEVEL: process.env.BERTH_E2E_LOG_LEVEL ?? 'debug', ...options.env },
+    env: {
+      ...process.env,
+      BERTH_LOG_LEVEL: process.env.BERTH_E2E_LOG_LEVEL ?? 'debug',
+      BERTH_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId,
+      BERTH_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
+      BERTH_ACCOUNT_ID: ACCOUNT,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -74,6 +85,11 @@ export async function startBerth(options: StartOptions = {}): Promise<Berth> {
       }
       await rm(dataDir, { recursive: true, force: true });
       return code;
+    },
+    async loginPassword() {
+      const result = await aws({ name: 'AWS CLI v2', path: '/usr/bin/aws' }, url, ['ecr', 'get-login-password']);
+      if (result.code !== 0) throw new Error(describeRun(result));
+      return result.stdout.trim();
     },
   };
 

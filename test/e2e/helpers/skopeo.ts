@@ -11,6 +11,8 @@ export interface Skopeo {
   run(args: string[], timeoutMs?: number): Promise<RunResult>;
   /** Same, but throws (with output and the registry's log tail from `context`) unless it exits 0. */
   ok(args: string[], timeoutMs?: number): Promise<RunResult>;
+  /** `skopeo login --username AWS --password-stdin HOST`, as `aws ecr get-login-password | …` does it. */
+  login(host: string, password: string): Promise<RunResult>;
   cleanup(): Promise<void>;
 }
 
@@ -24,6 +26,14 @@ export async function makeSkopeo(context: () => string = () => ''): Promise<Skop
     run: runIt,
     async ok(args, timeoutMs) {
       const result = await runIt(args, timeoutMs);
+      if (result.code !== 0) throw new Error(`${describeRun(result)}\n--- registry log (tail) ---\n${context()}`);
+      return result;
+    },
+    async login(host, password) {
+      const result = await run(SKOPEO, ['login', '--tls-verify=false', '--username', 'AWS', '--password-stdin', host], {
+        input: password,
+        env: { REGISTRY_AUTH_FILE: path.join(dir, 'auth.json') },
+      });
       if (result.code !== 0) throw new Error(`${describeRun(result)}\n--- registry log (tail) ---\n${context()}`);
       return result;
     },

@@ -1,10 +1,10 @@
 // Pulls the first layer of REPO:REF in 16 MiB Range requests over one keep-alive connection (as a resuming
 // client does), hashes it, and prints one JSON line. The scenario regbench.mjs lacks.
-//   node --import tsx bench/pull-ranged.ts URL REPO REF
+//   node --import tsx bench/pull-ranged.ts URL REPO REF [AUTHORIZATION]
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 
-const [base = '', repo = '', ref = ''] = process.argv.slice(2);
+const [base = '', repo = '', ref = '', authorization = ''] = process.argv.slice(2);
 const CHUNK = 16 << 20;
 const MiB = 1 << 20;
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
@@ -12,7 +12,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 function get(path: string, headers: Record<string, string>, sink: (c: Buffer) => void): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.get(new URL(path, base), { agent, headers }, (res) => {
+    const req = http.get(new URL(path, base), { agent, headers: authorization ? { ...headers, authorization } : headers }, (res) => {
       res.on('data', sink);
       res.on('end', () => resolve(res));
       res.on('error', reject);

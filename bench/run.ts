@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exec, execJson } from './exec.js';
-import { DISTRIBUTION_BIN, killAll, logTail, measure, round, startBerth, startDistribution, type Server, type Usage } from './servers.js';
+import { authHeaders, DISTRIBUTION_BIN, killAll, logTail, measure, round, startBerth, startDistribution, type Server, type Usage } from './servers.js';
 import { runWrk } from './wrk.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -69,7 +69,8 @@ function pick(r: Record<string, unknown>, keys: Record<string, string>): Metrics
 }
 
 async function regbench(s: Server, scenario: string, keys: Record<string, string>, ...args: string[]) {
-  const raw = await execJson(process.execPath, [REGBENCH, '--url', s.url, '--scenario', scenario, '--max-s', '900', ...args], 930_000);
+  const auth = s.password ? ['--user', 'AWS', '--pass', s.password] : [];
+  const raw = await execJson(process.execPath, [REGBENCH, '--url', s.url, '--scenario', scenario, '--max-s', '900', ...auth, ...args], 930_000);
   return { metrics: pick(raw, keys), raw };
 }
 
@@ -80,7 +81,7 @@ const STEPS: Step[] = [
   {
     name: 'pull-ranged',
     run: async (s) => {
-      const raw = await execJson(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'pull-ranged.ts'), s.url, 'bench/large', 'latest'], 600_000, root);
+      const raw = await execJson(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'pull-ranged.ts'), s.url, 'bench/large', 'latest', authHeaders(s).authorization ?? ''], 600_000, root);
       return { metrics: pick(raw, { mibps: 'mibps', ...lat }), raw };
     },
   },
@@ -91,10 +92,10 @@ const STEPS: Step[] = [
     run: async (s) => {
       // A manifest push-many made; check it answers before loading it.
       const url = `${s.url}/v2/bench/many/manifests/t0`;
-      const check = await fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(10_000) });
+      const check = await fetch(url, { headers: { accept: ACCEPT, ...authHeaders(s) }, signal: AbortSignal.timeout(10_000) });
       const body = await check.text();
       if (check.status !== 200) throw new Error(`GET ${url} (Accept: ${ACCEPT}): HTTP ${check.status} ${body.slice(0, 300)}`);
-      const w = await runWrk(url, { connections: cfg.getConnections, threads: 2, seconds: cfg.getSeconds, headers: { Accept: ACCEPT } });
+      const w = await runWrk(url, { connections: cfg.getConnections, threads: 2, seconds: cfg.getSeconds, headers: { Accept: ACCEPT, ...authHeaders(s) } });
       const { output, ...rest } = w;
       const error = w.errors > 0 ? `wrk GET ${url}: ${w.errors} of ${w.requests + w.errors} requests failed (non-2xx or socket errors):\n${output}` : undefined;
       return { metrics: { rps: w.rps, p50_ms: w.p50_ms, p99_ms: w.p99_ms, errors: w.errors }, raw: { ...rest, url, wrk_output: output }, error };

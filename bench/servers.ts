@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 
 export const DISTRIBUTION_BIN = '/usr/bin/docker-registry';
 
@@ -11,6 +12,8 @@ export interface Server {
   readonly url: string;
   readonly pid: number;
   readonly logFile: string;
+  /** The registry password for Basic `AWS:<password>` (Berth: an ECR authorization token), or undefined for an open registry. */
+  password?: string;
   /** SIGTERM, then SIGKILL after 15 s. */
   stop(): Promise<void>;
   /** Synchronous last resort for exit and signal handlers. */
@@ -85,14 +88,35 @@ async function launch(name: Server['name'], cmd: string, args: string[], env: No
   throw new Error(`${name} did not become ready at ${url}${readyPath} in 20 s; log:\n${logTail(logFile)}`);
 }
 
-/** `node bin/berth.js serve` on a fresh data dir; BERTH_LOG_LEVEL defaults to info (realistic). */
+const BENCH_KEY = { accessKeyId: 'AKIABENCHROOTKEY0000', secretAccessKey: 'bench/root/secret/access/key/000000000000' };
+
+/**
+ * `node bin/berth.js serve` on a fresh data dir; BERTH_LOG_LEVEL defaults to info (realistic). Berth is
+ * private, as deployed: the benchmark logs in the ECR way (GetAuthorizationToken, then Basic AWS:<password>
+ * on every request), so authentication is part of every figure.
+ */
 export async function startBerth(root: string, dir: string): Promise<Server> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_')));
   env.BERTH_LOG_LEVEL = process.env.BERTH_LOG_LEVEL ?? 'info';
+  env.BERTH_ADMIN_ACCESS_KEY_ID = BENCH_KEY.accessKeyId;
+  env.BERTH_ADMIN_SECRET_ACCESS_KEY = BENCH_KEY.secretAccessKey;
   const args = [path.join(root, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data')];
-  return launch('berth', process.execPath, args, env, dir, port, '/healthz');
+  const server = await launch('berth', process.execPath, args, env, dir, port, '/healthz');
+  const client = new ECRClient({ endpoint: server.url, region: 'us-east-1', credentials: BENCH_KEY });
+  try {
+    const token = (await client.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
+    server.password = Buffer.from(token, 'base64').toString('utf8').slice('AWS:'.length);
+  } finally {
+    client.destroy();
+  }
+  return server;
+}
+
+/** The Authorization header of a server's password, when it has one. */
+export function authHeaders(s: Server): Record<string, string> {
+  return s.password ? { authorization: `Basic ${Buffer.from(`AWS:${s.password}`).toString('base64')}` } : {};
 }
 
 /** CNCF Distribution (Debian's docker-registry) with filesystem storage in a fresh dir. */

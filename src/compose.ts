@@ -3,8 +3,7 @@ import path from 'node:path';
 import { bootstrapRootKey, type Identity } from './auth/access-keys.service.js';
 import { writeCredentialsFile } from './auth/credentials-file.js';
 import { Keyring, loadMasterKey } from './auth/keyring.js';
-import { PolicyCache } from './auth/policy/policy-cache.js';
-import type { AccessControl } from './auth/registry-access.js';
+import { createAccessControl, type AccessControl } from './auth/registry-access.js';
 import type { ControlPlane } from './controlplane/control-plane.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -53,7 +52,7 @@ export async function composeServices(config: Config): Promise<Services> {
   return {
     registry,
     controlPlane: { registry, identity, region: config.region, clock: systemClock },
-    access: { identity, region: config.region, clock: systemClock, policies: new PolicyCache() },
+    access: createAccessControl(identity, config.region, systemClock),
     metadata,
     storage,
     async close() {

@@ -6,9 +6,10 @@ import { SCOPE_ACTIONS, type ScopeAction } from './actions.js';
 import type { ConditionContext } from './policy/conditions.js';
 import { evaluateAccess, type Decision } from './policy/evaluate.js';
 import type { Policy } from './policy/parse-policy.js';
-import type { PolicyCache } from './policy/policy-cache.js';
+import { PolicyCache } from './policy/policy-cache.js';
 import { ANONYMOUS, rootPrincipal, type Principal } from './principal.js';
-import { verifyPassword } from './tokens/authorization-token.js';
+import { verifyPassword, type PasswordClaims } from './tokens/authorization-token.js';
+import { VerifiedTokens } from './tokens/verified-tokens.js';
 import { issueBearerToken, verifyBearerToken, type BearerClaims } from './tokens/bearer-token.js';
 
 /** What the data plane's access control works with; built once by compose.ts. */
@@ -17,6 +18,8 @@ export interface AccessControl {
   readonly region: string;
   readonly clock: Clock;
   readonly policies: PolicyCache;
+  readonly passwords: VerifiedTokens<PasswordClaims>;
+  readonly bearerTokens: VerifiedTokens<BearerClaims>;
 }
 
 /** Credentials as a /v2 request (or the token endpoint) carries them. */
@@ -52,12 +55,12 @@ export async function identifyCaller(access: AccessControl, credentials: Registr
   if (credentials === undefined) throw new RegistryError('CREDENTIALS_INVALID', 'the Authorization header must be Basic (user AWS, an ECR authorization token) or Bearer');
   if (credentials.kind === 'none') return { principal: ANONYMOUS, grants: undefined };
   if (credentials.kind === 'basic') {
-    const claims = verifyPassword(access.identity.keyring, credentials.password, now);
+    const claims = access.passwords.get(credentials.password, now, (p) => verifyPassword(access.identity.keyring, p, now));
     const principal = claims && (await principalOfArn(access, claims.principal));
     if (!principal) throw new RegistryError('CREDENTIALS_INVALID', 'the password is not a valid authorization token of this registry, or it has expired: get a new one with aws ecr get-login-password');
     return { principal, grants: undefined };
   }
-  const claims = verifyBearerToken(access.identity.keyring, credentials.token, now);
+  const claims = access.bearerTokens.get(credentials.token, now, (t) => verifyBearerToken(access.identity.keyring, t, now));
   const principal = claims && (claims.principal === '*' ? ANONYMOUS : await principalOfArn(access, claims.principal));
   if (!principal) throw new RegistryError('CREDENTIALS_INVALID', 'the bearer token is invalid or has expired');
   return { principal, grants: claims.access };
@@ -71,7 +74,7 @@ async function principalOfArn(access: AccessControl, arn: string): Promise<Princ
 }
 
 /** The IAM decision for `action` on the repository (or on `*` for registry-wide actions). */
-export async function decide(access: AccessControl, principal: Principal, action: string, repository: string | undefined, context: ConditionContext): Promise<Decision> {
+export async function decide(access: AccessControl, principal: Principal, action: string, repository: string | undefined, context: () => ConditionContext): Promise<Decision> {
   const resourcePolicy = repository === undefined ? undefined : await repositoryPolicy(access, repository);
   return evaluateAccess({
     principal,
@@ -88,7 +91,7 @@ export async function grantScopes(
   access: AccessControl,
   principal: Principal,
   requested: readonly { repository: string; actions: readonly ScopeAction[] }[],
-  context: ConditionContext,
+  context: () => ConditionContext,
 ): Promise<Record<string, ScopeAction[]>> {
   const granted: Record<string, ScopeAction[]> = {};
   for (const { repository, actions } of requested) {
@@ -110,12 +113,19 @@ async function repositoryPolicy(access: AccessControl, repository: string): Prom
   return text ? access.policies.get(text, 'repository') : undefined;
 }
 
-function withPrincipalKeys(context: ConditionContext, principal: Principal): ConditionContext {
+function withPrincipalKeys(context: () => ConditionContext, principal: Principal): () => ConditionContext {
   if (principal.kind === 'anonymous') return context;
-  const keys = new Map(context);
-  keys.set('aws:principalarn', [principal.arn]);
-  keys.set('aws:userid', [principal.userId]);
-  keys.set('aws:principalaccount', [principal.accountId]);
-  if (principal.kind === 'user') keys.set('aws:username', [principal.userName]);
-  return keys;
+  return () => {
+    const keys = new Map(context());
+    keys.set('aws:principalarn', [principal.arn]);
+    keys.set('aws:userid', [principal.userId]);
+    keys.set('aws:principalaccount', [principal.accountId]);
+    if (principal.kind === 'user') keys.set('aws:username', [principal.userName]);
+    return keys;
+  };
+}
+
+/** The access control of a registry over `identity`. */
+export function createAccessControl(identity: Identity, region: string, clock: Clock): AccessControl {
+  return { identity, region, clock, policies: new PolicyCache(), passwords: new VerifiedTokens(), bearerTokens: new VerifiedTokens() };
 }

@@ -6,8 +6,7 @@ import { issueAuthorizationToken } from '../../src/auth/tokens/authorization-tok
 import { buildApp } from '../../src/app.js';
 import { bootstrapRootKey, type Identity, type KeyPair } from '../../src/auth/access-keys.service.js';
 import { Keyring } from '../../src/auth/keyring.js';
-import { PolicyCache } from '../../src/auth/policy/policy-cache.js';
-import type { AccessControl } from '../../src/auth/registry-access.js';
+import { createAccessControl } from '../../src/auth/registry-access.js';
 import type { ControlPlane } from '../../src/controlplane/control-plane.js';
 import type { Clock } from '../../src/core/clock.js';
 import { openSqlite } from '../../src/metadata/dialects/sqlite.js';
@@ -60,7 +59,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const identity: Identity = { metadata, keyring: new Keyring(Buffer.alloc(32, 42)), accountId: TEST_ACCOUNT };
   await bootstrapRootKey(identity, ROOT_KEY, clock.now().getTime());
   const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
-  const access: AccessControl = { identity, region: TEST_REGION, clock, policies: new PolicyCache() };
+  const access = createAccessControl(identity, TEST_REGION, clock);
   const app = await buildApp({ registry, controlPlane, access, publicUrl: options.publicUrl, healthChecks: [] });
   await app.ready();
   const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());

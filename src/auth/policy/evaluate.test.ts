@@ -20,7 +20,7 @@ function decide(principal: Principal, action: string, options: { identity?: obje
     resource: REPO,
     identityPolicies: options.identity ? [identity(options.identity)] : [],
     resourcePolicy: options.resource ? resource(options.resource) : undefined,
-    context: new Map(Object.entries(options.context ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    context: () => new Map(Object.entries(options.context ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
   });
 }
 

@@ -14,7 +14,8 @@ export interface AccessRequest {
   readonly identityPolicies: readonly Policy[];
   /** The repository policy, when the resource is a repository that has one. */
   readonly resourcePolicy: Policy | undefined;
-  readonly context: ConditionContext;
+  /** The condition keys, built on first use: most decisions meet no condition. */
+  readonly context: () => ConditionContext;
 }
 
 /**
@@ -42,7 +43,7 @@ function statementApplies(statement: Statement, request: AccessRequest): boolean
   if (statement.notResources?.some((p) => wildcard(p, request.resource, false))) return false;
   for (const [operator, keys] of Object.entries(statement.condition ?? {})) {
     for (const [key, expected] of Object.entries(keys)) {
-      if (!conditionHolds(operator, key, expected, request.context)) return false;
+      if (!conditionHolds(operator, key, expected, request.context())) return false;
     }
   }
   return true;

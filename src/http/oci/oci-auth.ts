@@ -68,8 +68,13 @@ function bearerChallenge(baseUrl: string, request: FastifyRequest, route: OciRou
   return `Bearer ${parts.join(',')}`;
 }
 
-/** The request's condition keys (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, ecr:ImageTag). */
-export function requestContext(request: FastifyRequest, route?: OciRoute): ConditionContext {
+/** The request's condition keys (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, ecr:ImageTag), built on first use. */
+export function requestContext(request: FastifyRequest, route?: OciRoute): () => ConditionContext {
+  let built: ConditionContext | undefined;
+  return () => (built ??= buildContext(request, route));
+}
+
+function buildContext(request: FastifyRequest, route: OciRoute | undefined): ConditionContext {
   const now = new Date();
   const context = new Map<string, string[]>([
     ['aws:sourceip', [request.ip]],

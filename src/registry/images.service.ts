@@ -75,14 +75,8 @@ export async function describeImagePage(
 /** The named images; the ones that don't resolve are failures (ImageNotFoundException when all fail is the caller's call). */
 export async function describeImagesById(registry: Registry, repository: string, ids: readonly ImageId[]): Promise<{ images: ImageInfo[]; failures: ImageFailure[] }> {
   const repo = await existingRepository(registry, repository);
-  const failures: ImageFailure[] = [];
-  const digests: string[] = [];
-  for (const id of ids) {
-    const resolved = await resolveImageId(registry.metadata.db, repository, id);
-    if ('failureCode' in resolved) failures.push(resolved);
-    else if (!digests.includes(resolved.digest)) digests.push(resolved.digest);
-  }
-  const rows = await findImageRows(registry.metadata.db, repo.id, digests);
+  const { found, failures } = await resolveImageIds(registry.metadata.db, repository, ids);
+  const rows = await findImageRows(registry.metadata.db, repo.id, [...new Set(found.map((f) => f.image.digest))]);
   return { images: await imageInfos(registry.metadata.db, repo.id, rows), failures };
 }
 
@@ -96,13 +90,8 @@ export async function getImages(
 ): Promise<{ images: { id: ImageId; manifest: Buffer; mediaType: string }[]; failures: ImageFailure[] }> {
   await existingRepository(registry, repository);
   const images: { id: ImageId; manifest: Buffer; mediaType: string }[] = [];
-  const failures: ImageFailure[] = [];
-  for (const id of ids) {
-    const resolved = await resolveImageId(registry.metadata.db, repository, id);
-    if ('failureCode' in resolved) {
-      failures.push(resolved);
-      continue;
-    }
+  const { found, failures } = await resolveImageIds(registry.metadata.db, repository, ids);
+  for (const { id, image: resolved } of found) {
     if (acceptedMediaTypes && !acceptedMediaTypes.includes(resolved.mediaType)) {
       failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: `The image is a ${resolved.mediaType}, which is not among the acceptedMediaTypes` });
       continue;
@@ -121,13 +110,8 @@ export async function getImages(
 export async function deleteImages(registry: Registry, repository: string, ids: readonly ImageId[]): Promise<{ deleted: ImageId[]; failures: ImageFailure[] }> {
   const repo = await existingRepository(registry, repository);
   const deleted: ImageId[] = [];
-  const failures: ImageFailure[] = [];
-  for (const id of ids) {
-    const resolved = await resolveImageId(registry.metadata.db, repository, id);
-    if ('failureCode' in resolved) {
-      failures.push(resolved);
-      continue;
-    }
+  const { found, failures } = await resolveImageIds(registry.metadata.db, repository, ids);
+  for (const { id, image: resolved } of found) {
     try {
       await registry.metadata.transaction(async (trx) => {
         const tags = (await tagsOfManifests(trx, repo.id, [resolved.digest])).get(resolved.digest) ?? [];
@@ -149,6 +133,18 @@ export async function deleteImages(registry: Registry, repository: string, ids: 
 }
 
 type Resolved = { digest: string; mediaType: string; size: number };
+
+/** Each id resolved to its manifest, or a failure (in the order given). */
+async function resolveImageIds(db: Db, repository: string, ids: readonly ImageId[]): Promise<{ found: { id: ImageId; image: Resolved }[]; failures: ImageFailure[] }> {
+  const found: { id: ImageId; image: Resolved }[] = [];
+  const failures: ImageFailure[] = [];
+  for (const id of ids) {
+    const resolved = await resolveImageId(db, repository, id);
+    if ('failureCode' in resolved) failures.push(resolved);
+    else found.push({ id, image: resolved });
+  }
+  return { found, failures };
+}
 
 async function resolveImageId(db: Db, repository: string, id: ImageId): Promise<Resolved | ImageFailure> {
   const fail = (failureCode: ImageFailureCode, failureReason: string): ImageFailure => ({ imageId: id, failureCode, failureReason });

@@ -46,7 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installMetrics(app, metrics);
   await app.register(healthPlugin, { checks: deps.healthChecks });
   await app.register(ociRoutes, { registry: deps.registry, access: deps.access, publicUrl: deps.publicUrl });
-  await app.register(awsRoutes, { controlPlane: deps.controlPlane, publicUrl: deps.publicUrl });
+  await app.register(awsRoutes, { controlPlane: deps.controlPlane, access: deps.access, publicUrl: deps.publicUrl });
   return app;
 }
 

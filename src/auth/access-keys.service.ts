@@ -3,7 +3,8 @@ import { RegistryError } from '../core/errors.js';
 import { findAccessKey, insertAccessKey, rootHasAccessKey, updateAccessKeySecret } from '../metadata/access-keys.repository.js';
 import type { Metadata } from '../metadata/metadata.js';
 import type { Keyring } from './keyring.js';
-import { rootPrincipal, type Principal } from './principal.js';
+import { findUserById } from '../metadata/users.repository.js';
+import { rootPrincipal, userPrincipal, type Principal } from './principal.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -72,6 +73,6 @@ export async function activeKey(identity: Identity, accessKeyId: string): Promis
   if (!row || row.status !== 'Active') return undefined;
   const secret = identity.keyring.unseal(row.secret_sealed, row.id);
   if (row.user_id === null) return { secret, principal: rootPrincipal(identity.accountId) };
-  // Users (and their keys) arrive with the IAM API; until then every key is the root's.
-  return undefined;
+  const user = await findUserById(identity.metadata.db, row.user_id);
+  return user ? { secret, principal: userPrincipal(identity.accountId, user) } : undefined;
 }

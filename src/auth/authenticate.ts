@@ -11,7 +11,7 @@ import { parseSigV4, verifySigV4 } from './sigv4/verify.js';
  */
 export async function authenticateSigV4(
   identity: Identity,
-  region: string,
+  region: string | readonly string[],
   request: SignedRequest,
   services: readonly string[],
   now: Date,

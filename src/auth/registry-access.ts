@@ -7,7 +7,8 @@ import type { ConditionContext } from './policy/conditions.js';
 import { evaluateAccess, type Decision } from './policy/evaluate.js';
 import type { Policy } from './policy/parse-policy.js';
 import { PolicyCache } from './policy/policy-cache.js';
-import { ANONYMOUS, rootPrincipal, type Principal } from './principal.js';
+import { findUserByName, userPolicyDocuments } from '../metadata/users.repository.js';
+import { ANONYMOUS, rootPrincipal, userPrincipal, type Principal } from './principal.js';
 import { verifyPassword, type PasswordClaims } from './tokens/authorization-token.js';
 import { VerifiedTokens } from './tokens/verified-tokens.js';
 import { issueBearerToken, verifyBearerToken, type BearerClaims } from './tokens/bearer-token.js';
@@ -66,11 +67,21 @@ export async function identifyCaller(access: AccessControl, credentials: Registr
   return { principal, grants: claims.access };
 }
 
+/** The principal an ARN names, when it still exists (a deleted user's tokens stop working). */
 async function principalOfArn(access: AccessControl, arn: string): Promise<Principal | undefined> {
-  const root = rootPrincipal(access.identity.accountId);
-  if (arn === (root.kind === 'root' ? root.arn : '')) return root;
-  // IAM users arrive with the IAM API.
-  return undefined;
+  const { accountId } = access.identity;
+  if (arn === `arn:aws:iam::${accountId}:root`) return rootPrincipal(accountId);
+  const name = new RegExp(`^arn:aws:iam::${accountId}:user/(?:.*/)?([^/]+)$`).exec(arn)?.[1];
+  const user = name === undefined ? undefined : await findUserByName(access.identity.metadata.db, name);
+  if (!user) return undefined;
+  const principal = userPrincipal(accountId, user);
+  return principal.kind === 'user' && principal.arn === arn ? principal : undefined;
+}
+
+/** The caller's identity policies: a user's inline policies (the root and anonymous have none). */
+export async function identityPolicies(access: AccessControl, principal: Principal): Promise<Policy[]> {
+  if (principal.kind !== 'user') return [];
+  return (await userPolicyDocuments(access.identity.metadata.db, principal.id)).map((text) => access.policies.get(text, 'identity'));
 }
 
 /** The IAM decision for `action` on the repository (or on `*` for registry-wide actions). */
@@ -80,8 +91,20 @@ export async function decide(access: AccessControl, principal: Principal, action
     principal,
     action,
     resource: repository === undefined ? '*' : `arn:aws:ecr:${access.region}:${access.identity.accountId}:repository/${repository}`,
-    identityPolicies: [],
+    identityPolicies: await identityPolicies(access, principal),
     resourcePolicy,
+    context: withPrincipalKeys(context, principal),
+  });
+}
+
+/** The IAM decision for an action on a resource that has no resource policy (IAM users, keys and policies). */
+export async function decideOnIdentity(access: AccessControl, principal: Principal, action: string, resourceArn: string, context: () => ConditionContext): Promise<Decision> {
+  return evaluateAccess({
+    principal,
+    action,
+    resource: resourceArn,
+    identityPolicies: await identityPolicies(access, principal),
+    resourcePolicy: undefined,
     context: withPrincipalKeys(context, principal),
   });
 }

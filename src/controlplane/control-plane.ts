@@ -19,6 +19,8 @@ export interface Call {
   readonly principal: Principal;
   /** scheme://host[:port], as proxyEndpoint shows it. */
   readonly endpoint: string;
+  /** Whether the caller may perform `action` on the repository (undefined: on the registry). */
+  readonly allowed: (action: string, repository: string | undefined) => Promise<boolean>;
 }
 
 export function accountOf(cp: ControlPlane): string {

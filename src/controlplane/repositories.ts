@@ -64,8 +64,10 @@ export async function describeRepositories(cp: ControlPlane, call: Call, input: 
     throw err;
   }
   const last = page.repositories.at(-1);
+  const visible = [];
+  for (const row of page.repositories) if (await call.allowed('ecr:DescribeRepositories', row.name)) visible.push(row);
   return {
-    repositories: page.repositories.map((row) => repositoryShape(cp, call, row)),
+    repositories: visible.map((row) => repositoryShape(cp, call, row)),
     ...(page.more && last ? { nextToken: encodeToken('repositories', [last.name]) } : {}),
   };
 }

@@ -26,3 +26,8 @@ export async function rootHasAccessKey(db: Db): Promise<boolean> {
   const row = await db.selectFrom('access_keys').select('id').where('user_id', 'is', null).limit(1).executeTakeFirst();
   return row !== undefined;
 }
+
+/** The account root's keys, oldest first. */
+export async function listRootAccessKeys(db: Db): Promise<{ id: string; status: AccessKeysTable['status']; created_at: number }[]> {
+  return db.selectFrom('access_keys').select(['id', 'status', 'created_at']).where('user_id', 'is', null).orderBy('created_at').orderBy('id').execute();
+}

@@ -70,8 +70,8 @@ function parameters(
 }
 
 export interface VerifyOptions {
-  /** The region requests must be scoped to. */
-  readonly region: string;
+  /** The region requests must be scoped to (the first one named in the error), or the regions. */
+  readonly region: string | readonly string[];
   readonly now: Date;
   /** The secret of an active key, or undefined for an unknown or inactive one. */
   readonly secretOf: (accessKeyId: string) => Promise<string | undefined>;
@@ -84,8 +84,9 @@ export interface VerifyOptions {
  */
 export async function verifySigV4(request: SignedRequest, params: SigV4Parameters, options: VerifyOptions): Promise<SigV4Parameters> {
   if (params.scopeDate !== params.amzDate.slice(0, 8)) throw malformed(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${params.scopeDate}' != '${params.amzDate.slice(0, 8)}'`);
-  if (params.region !== options.region) {
-    throw malformed(`Credential should be scoped to a valid region, not '${params.region}'. This registry's region is '${options.region}'.`);
+  const regions = typeof options.region === 'string' ? [options.region] : options.region;
+  if (!regions.includes(params.region)) {
+    throw malformed(`Credential should be scoped to a valid region, not '${params.region}'. This registry's region is '${regions[0]}'.`);
   }
   if (!params.signedHeaders.includes('host')) throw malformed("'Host' must be a signed header");
   checkTime(params, options.now);

@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateSigV4 } from '../../auth/authenticate.js';
+import type { Principal } from '../../auth/principal.js';
+import { decide, type AccessControl } from '../../auth/registry-access.js';
 import { ECR_INPUTS } from '../../contracts/ecr-inputs.js';
-import type { Call, ControlPlane } from '../../controlplane/control-plane.js';
+import { repositoryArn, type Call, type ControlPlane } from '../../controlplane/control-plane.js';
+import { repositoryOfArn } from '../../controlplane/resource-tags.js';
 import { RegistryError } from '../../core/errors.js';
 import { validateInput } from '../aws/validate-input.js';
+import { handleQuery } from '../aws/query-protocol.js';
 import { signedRequestOf } from '../aws/signed-request.js';
+import { requestContext as conditionContext } from '../oci/oci-auth.js';
 import { requestContext } from '../plugins/request-context.js';
 import { ECR_ERRORS } from './ecr-errors.js';
 import { ECR_OPERATIONS, ECR_TARGET_PREFIX, isEcrOperation } from './ecr-operations.js';
 
 export interface AwsRoutesOptions {
   readonly controlPlane: ControlPlane;
+  readonly access: AccessControl;
   /** BERTH_PUBLIC_URL when configured. */
   readonly publicUrl: string | undefined;
 }
@@ -32,7 +38,7 @@ export async function awsRoutes(app: FastifyInstance, options: AwsRoutesOptions)
   app.post('/', async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const target = request.headers['x-amz-target'];
-    if (typeof target !== 'string') return sendQueryUnsupported(reply);
+    if (typeof target !== 'string') return handleQuery(options.controlPlane, options.access, request, reply, body);
     request.routeKind = 'ecr';
     if (!target.startsWith(ECR_TARGET_PREFIX)) throw new RegistryError('OPERATION_UNKNOWN', `Unknown target ${target.slice(0, 100)}`);
     const cp = options.controlPlane;
@@ -41,9 +47,16 @@ export async function awsRoutes(app: FastifyInstance, options: AwsRoutesOptions)
     if (!isEcrOperation(operation)) throw new RegistryError('OPERATION_UNKNOWN', `Unknown operation ${operation.slice(0, 100)}`);
     request.routeKind = `ecr:${operation}`;
     const input = validateInput(ECR_INPUTS[operation], parseJsonBody(body));
-    // Users and identity policies arrive with the IAM API; until then only the account root signs.
-    if (principal.kind !== 'root') throw new RegistryError('DENIED', `User: ${principal.kind} is not authorized to perform: ecr:${operation}`);
-    const call: Call = { ctx: requestContext(request, reply), principal, endpoint: options.publicUrl ?? `${request.protocol}://${request.host}` };
+    const context = conditionContext(request);
+    const allowed = async (action: string, repository: string | undefined) => (await decide(options.access, principal, action, repository, context)) === 'allow';
+    const resource = resourceOf(cp, input as Record<string, unknown>);
+    // DescribeRepositories without names lists what the caller may describe instead of failing whole.
+    const filtersItself = operation === 'DescribeRepositories' && resource === undefined;
+    if (!filtersItself && !(await allowed(`ecr:${operation}`, resource))) {
+      const arn = resource === undefined ? '*' : repositoryArn(cp, resource);
+      throw new RegistryError('DENIED', `User: ${principalArn(principal)} is not authorized to perform: ecr:${operation} on resource: ${arn}`);
+    }
+    const call: Call = { ctx: requestContext(request, reply), principal, endpoint: options.publicUrl ?? `${request.protocol}://${request.host}`, allowed };
     const run = ECR_OPERATIONS[operation] as (cp: ControlPlane, call: Call, input: unknown) => Promise<unknown>;
     const output = await run(cp, call, input);
     reply.code(200).header('content-type', JSON_TYPE).header('x-amzn-requestid', randomUUID()).send(JSON.stringify(output));
@@ -82,13 +95,13 @@ function toRegistryError(err: unknown): RegistryError {
   return new RegistryError('INTERNAL', 'We encountered an internal error. Please try again.');
 }
 
-/** The Query protocol (IAM, STS) in its own error shape, until it is served. */
-function sendQueryUnsupported(reply: FastifyReply): void {
-  const requestId = randomUUID();
-  reply
-    .code(400)
-    .header('content-type', 'text/xml')
-    .send(
-      `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>This registry serves the ECR API (an X-Amz-Target header selects the operation); IAM and STS are not served yet</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-    );
+/** The repository an operation acts on (repositoryName, or the repository of resourceArn); undefined: the registry. */
+function resourceOf(cp: ControlPlane, input: Record<string, unknown>): string | undefined {
+  if (typeof input.repositoryName === 'string') return input.repositoryName;
+  if (typeof input.resourceArn === 'string') return repositoryOfArn(cp, input.resourceArn);
+  return undefined;
+}
+
+function principalArn(principal: Principal): string {
+  return principal.kind === 'anonymous' ? 'anonymous' : principal.arn;
 }

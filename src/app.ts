@@ -17,6 +17,8 @@ export interface AppDeps {
   /** A pino logger (or compatible); omitted: silent. */
   readonly logger?: Logger;
   readonly https?: { cert: Buffer; key: Buffer };
+  /** CIDRs whose X-Forwarded-For / -Proto are believed (client address and scheme behind a load balancer). */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** Builds the Fastify app with every route; never listens (main.ts and tests decide that). */
@@ -30,7 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: 0,
     connectionTimeout: 0,
     keepAliveTimeout: 75_000,
-    trustProxy: false,
+    trustProxy: deps.trustedProxies && deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     ...(deps.https ? { https: deps.https } : {}),
   };
   const app = Fastify(options) as unknown as FastifyInstance;

@@ -81,6 +81,7 @@ export async function composeApp(config: Config, services: Services, logger: Log
     registry: services.registry,
     controlPlane: services.controlPlane,
     access: services.access,
+    trustedProxies: config.trustedProxies,
     publicUrl: config.publicUrl,
     logger,
     healthChecks: [

@@ -3,6 +3,7 @@ import { RegistryError } from '../core/errors.js';
 import { findRepositoryPolicyByName } from '../metadata/repository-settings.repository.js';
 import type { Identity } from './access-keys.service.js';
 import { SCOPE_ACTIONS, type ScopeAction } from './actions.js';
+import { FailedLogins } from './failed-logins.js';
 import type { ConditionContext } from './policy/conditions.js';
 import { evaluateAccess, type Decision } from './policy/evaluate.js';
 import type { Policy } from './policy/parse-policy.js';
@@ -21,6 +22,7 @@ export interface AccessControl {
   readonly policies: PolicyCache;
   readonly passwords: VerifiedTokens<PasswordClaims>;
   readonly bearerTokens: VerifiedTokens<BearerClaims>;
+  readonly failedLogins: FailedLogins;
 }
 
 /** Credentials as a /v2 request (or the token endpoint) carries them. */
@@ -150,5 +152,21 @@ function withPrincipalKeys(context: () => ConditionContext, principal: Principal
 
 /** The access control of a registry over `identity`. */
 export function createAccessControl(identity: Identity, region: string, clock: Clock): AccessControl {
-  return { identity, region, clock, policies: new PolicyCache(), passwords: new VerifiedTokens(), bearerTokens: new VerifiedTokens() };
+  return { identity, region, clock, policies: new PolicyCache(), passwords: new VerifiedTokens(), bearerTokens: new VerifiedTokens(), failedLogins: new FailedLogins() };
+}
+
+/**
+ * Runs an authentication step for a request from `source`: refused with THROTTLED (and the seconds to
+ * wait) while the source is blocked; a failure with invalid credentials counts against it.
+ */
+export async function throttledAuthentication<T>(access: AccessControl, source: string, authenticate: () => Promise<T>): Promise<T> {
+  const now = access.clock.now().getTime();
+  const wait = access.failedLogins.retryAfterSeconds(source, now);
+  if (wait > 0) throw new RegistryError('THROTTLED', `Too many failed authentications from ${source}; try again in ${wait} seconds`, { retryAfter: wait });
+  try {
+    return await authenticate();
+  } catch (err) {
+    if (err instanceof RegistryError && (err.code === 'CREDENTIALS_INVALID' || err.code === 'SIGNATURE_INVALID')) access.failedLogins.record(source, now);
+    throw err;
+  }
 }

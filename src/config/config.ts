@@ -17,6 +17,8 @@ export interface Config {
   readonly region: string;
   /** BERTH_MASTER_KEY's 32 bytes, or undefined: the key file in the data dir is used (made on first start). */
   readonly masterKey: Buffer | undefined;
+  /** CIDRs whose X-Forwarded-For and X-Forwarded-Proto are believed (empty: none). */
+  readonly trustedProxies: readonly string[];
   /** The account root's access key to bootstrap, when configured. */
   readonly adminCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }

@@ -22,6 +22,7 @@ test('defaults match INTERFACES.md', () => {
   assert.equal(config.region, 'us-east-1');
   assert.equal(config.masterKey, undefined);
   assert.equal(config.adminCredentials, undefined);
+  assert.deepEqual(config.trustedProxies, []);
   assert.ok(Object.isFrozen(config));
 });
 
@@ -76,6 +77,7 @@ test('identity settings: account, region, master key and the admin key pair', ()
   });
   assert.equal(config.accountId, '123456789012');
   assert.equal(config.region, 'eu-west-3');
+  assert.deepEqual(loadConfig({ flags: { 'trusted-proxies': '10.0.0.0/8,::1' }, env: {}, cwd }).trustedProxies, ['10.0.0.0/8', '::1']);
   assert.deepEqual(config.masterKey, Buffer.alloc(32, 7));
   assert.deepEqual(config.adminCredentials, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' });
 });
@@ -83,6 +85,8 @@ test('identity settings: account, region, master key and the admin key pair', ()
 test('invalid identity settings name the setting and never echo a secret', () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ BERTH_ACCOUNT_ID: '1234' }, /^BERTH_ACCOUNT_ID: expected 12 digits/],
+    [{ BERTH_TRUSTED_PROXIES: '10.0.0.0/8, example.com' }, /^BERTH_TRUSTED_PROXIES: "example.com" is not an IP address or CIDR/],
+    [{ BERTH_TRUSTED_PROXIES: '10.0.0.0/33' }, /^BERTH_TRUSTED_PROXIES: "10.0.0.0\/33"/],
     [{ BERTH_REGION: 'moon' }, /^BERTH_REGION: expected a region/],
     [{ BERTH_MASTER_KEY: 'c2hvcnQ=' }, /^BERTH_MASTER_KEY: expected 32 bytes in base64/],
     [{ BERTH_ADMIN_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' }, /^BERTH_ADMIN_SECRET_ACCESS_KEY: must be set/],

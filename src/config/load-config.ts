@@ -6,6 +6,7 @@ import {
   parseAccessKeyId,
   parseAccountId,
   parseBoolean,
+  parseCidrList,
   parseDuration,
   parseHttpUrl,
   parseListen,
@@ -33,6 +34,7 @@ export const SETTING_NAMES = [
   'MASTER_KEY',
   'ADMIN_ACCESS_KEY_ID',
   'ADMIN_SECRET_ACCESS_KEY',
+  'TRUSTED_PROXIES',
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -77,6 +79,7 @@ export function loadConfig(sources: ConfigSources): Config {
     region: parseRegion(label('REGION'), raw('REGION') ?? 'us-east-1'),
     masterKey: raw('MASTER_KEY') === undefined ? undefined : parseMasterKey(label('MASTER_KEY'), raw('MASTER_KEY')!),
     adminCredentials: readAdminCredentials(raw('ADMIN_ACCESS_KEY_ID'), raw('ADMIN_SECRET_ACCESS_KEY')),
+    trustedProxies: Object.freeze(parseCidrList(label('TRUSTED_PROXIES'), raw('TRUSTED_PROXIES') ?? '')),
   });
 }
 

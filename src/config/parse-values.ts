@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError, LOG_LEVELS, type LogLevel } from './config.js';
 
 export function parseListen(setting: string, raw: string): { host: string; port: number } {
@@ -82,4 +83,18 @@ export function parseSecretAccessKey(setting: string, raw: string): string {
   const value = raw.trim();
   if (!/^[\x21-\x7e]{16,128}$/.test(value)) throw new ConfigError(`${setting}: expected 16-128 printable characters without spaces`);
   return value;
+}
+
+/** A comma-separated list of CIDRs or addresses (`10.0.0.0/8, 192.168.1.7, ::1`). */
+export function parseCidrList(setting: string, raw: string): string[] {
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`${setting}: "${entry}" is not an IP address or CIDR (like 10.0.0.0/8)`);
+    }
+  }
+  return entries;
 }

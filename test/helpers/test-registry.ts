@@ -41,6 +41,7 @@ export interface TestRegistryOptions {
   readonly settings?: Partial<RegistrySettings>;
   readonly clock?: Clock;
   readonly publicUrl?: string;
+  readonly trustedProxies?: readonly string[];
 }
 
 /** A whole registry in this process: SQLite in memory, memory or fs storage, the real HTTP app. */
@@ -60,7 +61,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   await bootstrapRootKey(identity, ROOT_KEY, clock.now().getTime());
   const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
   const access = createAccessControl(identity, TEST_REGION, clock);
-  const app = await buildApp({ registry, controlPlane, access, publicUrl: options.publicUrl, healthChecks: [] });
+  const app = await buildApp({ registry, controlPlane, access, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
   await app.ready();
   const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());
   const rootAuthorization = `Basic ${token}`;

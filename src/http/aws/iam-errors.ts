@@ -47,6 +47,7 @@ export const QUERY_ERRORS = {
   ENTITY_EXISTS: { status: 409, code: 'EntityAlreadyExists' },
   DELETE_CONFLICT: { status: 409, code: 'DeleteConflict' },
   POLICY_MALFORMED: { status: 400, code: 'MalformedPolicyDocument' },
+  THROTTLED: { status: 400, code: 'Throttling' },
   OPERATION_UNKNOWN: { status: 400, code: 'InvalidAction' },
   REQUEST_MALFORMED: { status: 400, code: 'MalformedQueryString' },
   UNAVAILABLE: { status: 503, code: 'ServiceUnavailable' },

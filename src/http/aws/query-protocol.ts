@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateSigV4 } from '../../auth/authenticate.js';
-import { decideOnIdentity, type AccessControl } from '../../auth/registry-access.js';
+import { decideOnIdentity, throttledAuthentication, type AccessControl } from '../../auth/registry-access.js';
 import { IAM_INPUTS, STS_INPUTS } from '../../contracts/iam-inputs.js';
 import type { Schema, StructureSchema } from '../../contracts/wire-schema.js';
 import type { Call, ControlPlane } from '../../controlplane/control-plane.js';
@@ -62,7 +62,7 @@ export async function handleQuery(cp: ControlPlane, access: AccessControl, reque
   try {
     const params = new URLSearchParams(body.toString('utf8'));
     const regions = [...new Set([cp.region, 'us-east-1'])];
-    const { principal, service } = await authenticateSigV4(cp.identity, regions, signedRequestOf(request, body), ['iam', 'sts'], cp.clock.now());
+    const { principal, service } = await throttledAuthentication(access, request.ip, () => authenticateSigV4(cp.identity, regions, signedRequestOf(request, body), ['iam', 'sts'], cp.clock.now()));
     const api = SERVICES[service as 'iam' | 'sts'];
     namespace = api.namespace;
     const action = params.get('Action') ?? '';
@@ -107,6 +107,8 @@ function sendQueryError(request: FastifyRequest, reply: FastifyReply, err: unkno
   const mapped = QUERY_ERRORS[error.code];
   if (mapped.status >= 500) request.log.error({ err }, 'IAM/STS request failed');
   const requestId = randomUUID();
+  const retryAfter = (error.detail as { retryAfter?: number } | undefined)?.retryAfter;
+  if (error.code === 'THROTTLED' && retryAfter !== undefined) reply.header('retry-after', retryAfter);
   reply
     .code(mapped.status)
     .header('content-type', 'text/xml')

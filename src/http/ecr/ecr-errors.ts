@@ -48,6 +48,7 @@ export const ECR_ERRORS = {
   ENTITY_EXISTS: { status: 400, name: 'InvalidParameterException' },
   DELETE_CONFLICT: { status: 400, name: 'InvalidParameterException' },
   POLICY_MALFORMED: { status: 400, name: 'InvalidParameterException' },
+  THROTTLED: { status: 400, name: 'ThrottlingException' },
   OPERATION_UNKNOWN: { status: 400, name: 'UnknownOperationException' },
   REQUEST_MALFORMED: { status: 400, name: 'SerializationException' },
   UNAVAILABLE: { status: 500, name: 'ServerException' },

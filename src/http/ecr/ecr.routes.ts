@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateSigV4 } from '../../auth/authenticate.js';
 import type { Principal } from '../../auth/principal.js';
-import { decide, type AccessControl } from '../../auth/registry-access.js';
+import { decide, throttledAuthentication, type AccessControl } from '../../auth/registry-access.js';
 import { ECR_INPUTS } from '../../contracts/ecr-inputs.js';
 import { repositoryArn, type Call, type ControlPlane } from '../../controlplane/control-plane.js';
 import { repositoryOfArn } from '../../controlplane/resource-tags.js';
@@ -42,7 +42,7 @@ export async function awsRoutes(app: FastifyInstance, options: AwsRoutesOptions)
     request.routeKind = 'ecr';
     if (!target.startsWith(ECR_TARGET_PREFIX)) throw new RegistryError('OPERATION_UNKNOWN', `Unknown target ${target.slice(0, 100)}`);
     const cp = options.controlPlane;
-    const { principal } = await authenticateSigV4(cp.identity, cp.region, signedRequestOf(request, body), ['ecr'], cp.clock.now());
+    const { principal } = await throttledAuthentication(options.access, request.ip, () => authenticateSigV4(cp.identity, cp.region, signedRequestOf(request, body), ['ecr'], cp.clock.now()));
     const operation = target.slice(ECR_TARGET_PREFIX.length);
     if (!isEcrOperation(operation)) throw new RegistryError('OPERATION_UNKNOWN', `Unknown operation ${operation.slice(0, 100)}`);
     request.routeKind = `ecr:${operation}`;
@@ -79,6 +79,8 @@ function sendEcrError(err: unknown, request: FastifyRequest, reply: FastifyReply
   else request.log.debug({ code: error.code, message: error.message }, 'ECR request refused');
   // Extra members some exceptions carry (InvalidLayerPartException's lastValidByteReceived, …).
   const extra = error.code === 'LAYER_PART_INVALID' && typeof error.detail === 'object' ? error.detail : {};
+  const retryAfter = (error.detail as { retryAfter?: number } | undefined)?.retryAfter;
+  if (error.code === 'THROTTLED' && retryAfter !== undefined) reply.header('retry-after', retryAfter);
   reply
     .code(mapped.status)
     .header('content-type', JSON_TYPE)

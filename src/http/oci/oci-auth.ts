@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { MOUNT_SOURCE_ACTIONS, requiredAccess, type ScopeAction } from '../../auth/actions.js';
 import type { ConditionContext } from '../../auth/policy/conditions.js';
-import { decide, identifyCaller, parseAuthorization, type AccessControl, type Caller } from '../../auth/registry-access.js';
+import { decide, identifyCaller, parseAuthorization, throttledAuthentication, type AccessControl, type Caller } from '../../auth/registry-access.js';
 import { looksLikeDigest } from '../../core/digest.js';
 import { RegistryError } from '../../core/errors.js';
 import type { OciRoute } from './oci-path.js';
@@ -24,7 +24,7 @@ export async function authorizeOci(access: AccessControl, request: FastifyReques
   const challenge = (scope: ScopeAction[] | undefined, error?: string) => ({ challenge: bearerChallenge(baseUrl, request, route, scope, error) });
   let caller: Caller;
   try {
-    caller = await identifyCaller(access, parseAuthorization(request.headers.authorization));
+    caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, parseAuthorization(request.headers.authorization)));
   } catch (err) {
     if (err instanceof RegistryError && err.code === 'CREDENTIALS_INVALID') throw new RegistryError('UNAUTHORIZED', err.message, challenge(undefined));
     throw err;

@@ -66,6 +66,7 @@ export const OCI_ERRORS = {
   ENTITY_EXISTS: { status: 409, code: 'DENIED' },
   DELETE_CONFLICT: { status: 409, code: 'DENIED' },
   POLICY_MALFORMED: { status: 400, code: 'UNSUPPORTED' },
+  THROTTLED: { status: 429, code: 'TOOMANYREQUESTS' },
   OPERATION_UNKNOWN: { status: 404, code: 'UNSUPPORTED' },
   REQUEST_MALFORMED: { status: 400, code: 'UNSUPPORTED' },
   UNAVAILABLE: { status: 503, code: 'UNAVAILABLE' },

@@ -102,6 +102,8 @@ function sendOciError(err: unknown, request: FastifyRequest, reply: FastifyReply
     reply.header('www-authenticate', challenge);
     error = new RegistryError('UNAUTHORIZED', error.message);
   }
+  const retryAfter = (error.detail as { retryAfter?: number } | undefined)?.retryAfter;
+  if (error.code === 'THROTTLED' && retryAfter !== undefined) reply.header('retry-after', retryAfter);
   if (error.code === 'UPLOAD_OFFSET_INVALID') {
     const size = (error.detail as { size?: number } | undefined)?.size;
     if (size !== undefined) reply.header('range', `0-${Math.max(0, size - 1)}`);

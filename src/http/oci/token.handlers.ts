@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ScopeAction } from '../../auth/actions.js';
-import { grantScopes, identifyCaller, issueToken, parseAuthorization, type AccessControl } from '../../auth/registry-access.js';
+import { grantScopes, identifyCaller, issueToken, parseAuthorization, throttledAuthentication, type AccessControl } from '../../auth/registry-access.js';
 import { RegistryError } from '../../core/errors.js';
 import { requestContext } from './oci-auth.js';
 
@@ -16,7 +16,7 @@ export async function getToken(access: AccessControl, request: FastifyRequest, r
   if (credentials?.kind === 'bearer') throw new RegistryError('UNAUTHORIZED', 'the token endpoint takes Basic credentials (user AWS, an ECR authorization token) or none');
   let caller;
   try {
-    caller = await identifyCaller(access, credentials);
+    caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, credentials));
   } catch (err) {
     if (err instanceof RegistryError && err.code === 'CREDENTIALS_INVALID') throw new RegistryError('UNAUTHORIZED', err.message);
     throw err;

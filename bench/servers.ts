@@ -102,7 +102,8 @@ export async function startBerth(root: string, dir: string): Promise<Server> {
   env.BERTH_LOG_LEVEL = process.env.BERTH_LOG_LEVEL ?? 'info';
   env.BERTH_ADMIN_ACCESS_KEY_ID = BENCH_KEY.accessKeyId;
   env.BERTH_ADMIN_SECRET_ACCESS_KEY = BENCH_KEY.secretAccessKey;
-  const args = [path.join(root, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data')];
+  // As `npm start` and the berth command run it (see bin/berth.js).
+  const args = ['--max-semi-space-size=4', path.join(root, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data')];
   const server = await launch('berth', process.execPath, args, env, dir, port, '/healthz');
   const client = new ECRClient({ endpoint: server.url, region: 'us-east-1', credentials: BENCH_KEY });
   try {

@@ -32,6 +32,9 @@ const PACKAGE_OWNERS: Record<string, string[]> = {
   'better-sqlite3': ['metadata'],
   pg: ['metadata'],
   '@aws-sdk/client-s3': ['storage'],
+  // The client commands (berth login, users, keys, the credential helper) are AWS API clients.
+  '@aws-sdk/client-ecr': ['cli'],
+  '@aws-sdk/client-iam': ['cli'],
   pino: ['.'],
 };
 

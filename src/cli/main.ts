@@ -1,12 +1,20 @@
 import { ConfigError } from '../config/config.js';
 import { flagName, loadConfig, SETTING_NAMES } from '../config/load-config.js';
 import { serve } from '../main.js';
+import { clientTarget } from './client/endpoint.js';
+import { ClientUsageError, runIamCommand } from './client/iam-commands.js';
+import { login } from './client/login.js';
+import { silenceSdkNodeVersionWarning } from './client/sdk-warning.js';
 
 const USAGE = `usage: berth <command> [flags]
 
 commands:
   serve      run the registry (flags: ${[...SETTING_NAMES.map((s) => `--${flagName(s)}`), '--config'].join(' ')})
   migrate    bring the database schema up to date and exit
+  login      [REGISTRY] [--endpoint URL] [--docker-config DIR]
+             docker login with a fresh ECR token (AWS credentials from the standard chain)
+  users      list | create NAME | delete NAME                              [--endpoint URL]
+  keys       list USER | create USER | delete|activate|deactivate USER KEY_ID   [--endpoint URL]
   help       show this text
 
 Every flag also reads from the environment as BERTH_<NAME> (see the README).`;
@@ -47,6 +55,22 @@ export async function runCli(argv: string[]): Promise<number> {
         process.stdout.write('database schema is up to date\n');
         return 0;
       }
+      case 'login': {
+        silenceSdkNodeVersionWarning();
+        const { flags, positional } = parseClientArgs(rest, ['endpoint', 'docker-config']);
+        if (positional.length > 1) throw new UsageError('usage: berth login [REGISTRY] [--endpoint URL] [--docker-config DIR]');
+        const target = clientTarget(flags.endpoint, process.env, process.cwd());
+        process.stdout.write(`${await login(target, positional[0], flags['docker-config'] ?? process.env.DOCKER_CONFIG)}\n`);
+        return 0;
+      }
+      case 'users':
+      case 'keys': {
+        silenceSdkNodeVersionWarning();
+        const { flags, positional } = parseClientArgs(rest, ['endpoint']);
+        const output = await runIamCommand(clientTarget(flags.endpoint, process.env, process.cwd()), command, positional);
+        if (output) process.stdout.write(`${output}\n`);
+        return 0;
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -57,7 +81,7 @@ export async function runCli(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ClientUsageError) {
       process.stderr.write(`berth: ${err.message}\n${USAGE}\n`);
       return 2;
     }
@@ -68,4 +92,24 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`berth: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** A client command's `--name value` flags (only `known` ones) and its positional arguments. */
+function parseClientArgs(args: string[], known: string[]): { flags: Record<string, string>; positional: string[] } {
+  const flags: Record<string, string> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!known.includes(name)) throw new UsageError(`unknown flag --${name}`);
+    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new UsageError(`flag --${name} needs a value`);
+    flags[name] = value;
+  }
+  return { flags, positional };
 }

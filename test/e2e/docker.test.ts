@@ -3,7 +3,7 @@
 // shows it; pushing to a second repository mounts the layer.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -141,4 +141,20 @@ test('docker pulls an OCI image that skopeo pushed', LONG, async () => {
   const expected = oci.payload;
   assert.ok((await readFile(out)).equals(expected), 'the file in the pulled OCI image has the bytes we put in the layer');
   await dockerd.dockerOk(['rm', 'berth-e2e-oci']);
+});
+
+test('docker pulls with docker-credential-berth as its credential helper (credHelpers), with no stored login', LONG, async () => {
+  assert.ok(pushedDigest, 'the push test ran first');
+  const config = path.join(work, 'helper-config');
+  const bin = path.join(work, 'helper-bin');
+  await mkdir(config);
+  await mkdir(bin);
+  await writeFile(path.join(config, 'config.json'), JSON.stringify({ credHelpers: { [berth.host]: 'berth' } }));
+  await symlink(path.resolve('bin', 'docker-credential-berth.js'), path.join(bin, 'docker-credential-berth'));
+  const env = { ...awsEnv(), DOCKER_CONFIG: config, PATH: `${bin}:${process.env.PATH ?? ''}` };
+  await dockerd.dockerOk(['image', 'rm', '--force', image]);
+  const pull = await dockerd.dockerOk(['pull', image], { env });
+  assert.match(pull.stdout, new RegExp(`Digest: ${pushedDigest}`), pull.stdout);
+  const stored = JSON.parse(await readFile(path.join(config, 'config.json'), 'utf8')) as { auths?: unknown };
+  assert.equal(stored.auths, undefined, 'no password was written to the docker config');
 });

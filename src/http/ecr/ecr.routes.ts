@@ -49,10 +49,12 @@ export async function awsRoutes(app: FastifyInstance, options: AwsRoutesOptions)
     const input = validateInput(ECR_INPUTS[operation], parseJsonBody(body));
     const context = conditionContext(request);
     const allowed = async (action: string, repository: string | undefined) => (await decide(options.access, principal, action, repository, context)) === 'allow';
-    const resource = resourceOf(cp, input as Record<string, unknown>);
-    // DescribeRepositories without names lists what the caller may describe instead of failing whole.
-    const filtersItself = operation === 'DescribeRepositories' && resource === undefined;
-    if (!filtersItself && !(await allowed(`ecr:${operation}`, resource))) {
+    // DescribeRepositories checks each named repository; without names it lists only what the caller may describe.
+    const named = operation === 'DescribeRepositories' ? (input as { repositoryNames?: readonly string[] }).repositoryNames : undefined;
+    const resources = named ?? [resourceOf(cp, input as Record<string, unknown>)];
+    const filtersItself = operation === 'DescribeRepositories' && named === undefined;
+    for (const resource of filtersItself ? [] : resources) {
+      if (await allowed(`ecr:${operation}`, resource)) continue;
       const arn = resource === undefined ? '*' : repositoryArn(cp, resource);
       throw new RegistryError('DENIED', `User: ${principalArn(principal)} is not authorized to perform: ecr:${operation} on resource: ${arn}`);
     }

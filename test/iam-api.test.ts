@@ -150,3 +150,27 @@ describe('users on the ECR API and on /v2', () => {
     assert.equal(dev.statusCode, 403);
   });
 });
+
+describe('resource tags and repository creation in policies', () => {
+  test('aws:ResourceTag conditions see the repository tags; a push that creates a repository needs ecr:CreateRepository', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'prod/app', tags: [{ Key: 'env', Value: 'prod' }] });
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'dev/app', tags: [{ Key: 'env', Value: 'dev' }] });
+    const key = await userWithKey(r, 'devs');
+    await query(r.app, 'iam', 'PutUserPolicy', {
+      UserName: 'devs',
+      PolicyName: 'dev-only',
+      PolicyDocument: policy([{ Effect: 'Allow', Action: ['ecr:DescribeImages', 'ecr:InitiateLayerUpload'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } }, { Effect: 'Allow', Action: 'ecr:InitiateLayerUpload', Resource: '*' }]),
+    });
+    assert.equal((await ecr(r.app, 'DescribeImages', { repositoryName: 'dev/app' }, { key })).status, 200);
+    assert.equal((await ecr(r.app, 'DescribeImages', { repositoryName: 'prod/app' }, { key })).error, 'AccessDeniedException');
+
+    const { issueAuthorizationToken } = await import('../src/auth/tokens/authorization-token.js');
+    const authorization = `Basic ${issueAuthorizationToken(r.controlPlane.identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:user/devs`, Date.now()).token}`;
+    assert.equal((await r.anonymous.inject({ method: 'POST', url: '/v2/dev/app/blobs/uploads/', headers: { authorization } })).statusCode, 202);
+    const creating = await r.anonymous.inject({ method: 'POST', url: '/v2/brand/new/blobs/uploads/', headers: { authorization } });
+    assert.equal(creating.statusCode, 403);
+    assert.match(creating.body, /ecr:CreateRepository/);
+  });
+});

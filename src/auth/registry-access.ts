@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { RegistryError } from '../core/errors.js';
-import { findRepositoryPolicyByName } from '../metadata/repository-settings.repository.js';
+import { findRepositoryPolicyByName, resourceTagsOf } from '../metadata/repository-settings.repository.js';
 import type { Identity } from './access-keys.service.js';
 import { SCOPE_ACTIONS, type ScopeAction } from './actions.js';
 import { FailedLogins } from './failed-logins.js';
@@ -89,14 +89,39 @@ export async function identityPolicies(access: AccessControl, principal: Princip
 /** The IAM decision for `action` on the repository (or on `*` for registry-wide actions). */
 export async function decide(access: AccessControl, principal: Principal, action: string, repository: string | undefined, context: () => ConditionContext): Promise<Decision> {
   const resourcePolicy = repository === undefined ? undefined : await repositoryPolicy(access, repository);
+  const policies = await identityPolicies(access, principal);
+  // The repository's resource tags are condition keys only when some policy asks about them (a query saved otherwise).
+  const tagged = repository !== undefined && [...policies, ...(resourcePolicy ? [resourcePolicy] : [])].some(mentionsResourceTags);
+  const tags = tagged ? await resourceTagsOf(access.identity.metadata.db, repository) : [];
   return evaluateAccess({
     principal,
     action,
     resource: repository === undefined ? '*' : `arn:aws:ecr:${access.region}:${access.identity.accountId}:repository/${repository}`,
-    identityPolicies: await identityPolicies(access, principal),
+    identityPolicies: policies,
     resourcePolicy,
-    context: withPrincipalKeys(context, principal),
+    context: withResourceTags(withPrincipalKeys(context, principal), tags),
   });
+}
+
+/** Whether a repository of that name exists (a push that would create one also needs ecr:CreateRepository). */
+export async function repositoryExists(access: AccessControl, repository: string): Promise<boolean> {
+  return (await findRepositoryPolicyByName(access.identity.metadata.db, repository)) !== undefined;
+}
+
+function mentionsResourceTags(policy: Policy): boolean {
+  return policy.statements.some((s) => s.condition !== undefined && Object.values(s.condition).some((keys) => Object.keys(keys).some((k) => /resourcetag\//i.test(k))));
+}
+
+function withResourceTags(context: () => ConditionContext, tags: readonly { key: string; value: string }[]): () => ConditionContext {
+  if (tags.length === 0) return context;
+  return () => {
+    const keys = new Map(context());
+    for (const { key, value } of tags) {
+      keys.set(`aws:resourcetag/${key.toLowerCase()}`, [value]);
+      keys.set(`ecr:resourcetag/${key.toLowerCase()}`, [value]);
+    }
+    return keys;
+  };
 }
 
 /** The IAM decision for an action on a resource that has no resource policy (IAM users, keys and policies). */

@@ -98,3 +98,13 @@ export async function findRepositoryPolicyByName(db: Db, name: string): Promise<
 }
 
 const policyByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select('policy').where('name', '=', name));
+
+/** The resource tags of the named repository (policy conditions on aws:ResourceTag/…). */
+export async function resourceTagsOf(db: Db, name: string): Promise<{ key: string; value: string }[]> {
+  return db
+    .selectFrom('repository_tags as t')
+    .innerJoin('repositories as r', 'r.id', 't.repository_id')
+    .select(['t.key', 't.value'])
+    .where('r.name', '=', name)
+    .execute();
+}

@@ -42,7 +42,8 @@ test('docker login refuses a wrong password; aws ecr get-login-password | docker
   const anonymous = await dockerd.docker(['pull', `${berth.host}/e2e/nothing-here:v1`]);
   assert.notEqual(anonymous.code, 0, 'nothing is readable without credentials');
 
-  // The pipeline exactly as ECR users type it.
+  // The seed's flow: create the repository, then the login pipeline exactly as ECR users type it.
+  await awsJson(awsClis()[0]!, berth.url, ['ecr', 'create-repository', '--repository-name', 'e2e/docker-app']);
   const pipeline = `/usr/bin/aws --endpoint-url ${berth.url} ecr get-login-password | ${DOCKER} login --username AWS --password-stdin ${berth.host}`;
   const login = await run('bash', ['-o', 'pipefail', '-c', pipeline], { env: { ...awsEnv(), ...dockerd.env } });
   assert.equal(login.code, 0, describeRun(login));

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { MOUNT_SOURCE_ACTIONS, requiredAccess, type ScopeAction } from '../../auth/actions.js';
 import type { ConditionContext } from '../../auth/policy/conditions.js';
-import { decide, identifyCaller, parseAuthorization, throttledAuthentication, type AccessControl, type Caller } from '../../auth/registry-access.js';
+import { decide, identifyCaller, parseAuthorization, repositoryExists, throttledAuthentication, type AccessControl, type Caller } from '../../auth/registry-access.js';
 import { looksLikeDigest } from '../../core/digest.js';
 import { RegistryError } from '../../core/errors.js';
 import type { OciRoute } from './oci-path.js';
@@ -51,6 +51,11 @@ export async function authorizeOci(access: AccessControl, request: FastifyReques
   if (!(await allowed(needed.action, name))) {
     if (caller.principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', `authentication required for ${needed.action} on repository "${name}"`, challenge(scopes));
     throw new RegistryError('DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${needed.action} on resource: repository "${name}"`);
+  }
+  // A push that creates its repository (create-on-push) also needs ecr:CreateRepository, as INTERFACES.md says.
+  const creates = (route.kind === 'uploads' || (route.kind === 'manifest' && request.method === 'PUT')) && caller.principal.kind !== 'root';
+  if (creates && !(await repositoryExists(access, name)) && !(await allowed('ecr:CreateRepository', name))) {
+    throw new RegistryError('DENIED', `User: ${caller.principal.kind === 'anonymous' ? 'anonymous' : caller.principal.arn} is not authorized to perform: ecr:CreateRepository on resource: repository "${name}"`);
   }
   const from = route.kind === 'uploads' && query.get('mount') !== null ? query.get('from') : null;
   const mountAllowed =

@@ -7,7 +7,7 @@ import type { Schema, StructureSchema } from '../../contracts/wire-schema.js';
 import type { Call, ControlPlane } from '../../controlplane/control-plane.js';
 import * as iam from '../../controlplane/iam.js';
 import { RegistryError } from '../../core/errors.js';
-import { requestContext as conditionContext } from '../oci/oci-auth.js';
+import { conditionKeys } from '../plugins/condition-keys.js';
 import { requestContext } from '../plugins/request-context.js';
 import { QUERY_ERRORS } from './iam-errors.js';
 import { signedRequestOf } from './signed-request.js';
@@ -73,7 +73,7 @@ export async function handleQuery(cp: ControlPlane, access: AccessControl, reque
     if (service === 'iam') {
       const userName = (input as { UserName?: string }).UserName ?? (principal.kind === 'user' ? principal.userName : undefined);
       const resource = userName === undefined ? `arn:aws:iam::${cp.identity.accountId}:root` : `arn:aws:iam::${cp.identity.accountId}:user/${userName}`;
-      if ((await decideOnIdentity(access, principal, `iam:${action}`, resource, conditionContext(request))) !== 'allow') {
+      if ((await decideOnIdentity(access, principal, `iam:${action}`, resource, conditionKeys(request))) !== 'allow') {
         throw new RegistryError('DENIED', `User: ${principal.kind === 'anonymous' ? 'anonymous' : principal.arn} is not authorized to perform: iam:${action} on resource: ${resource}`);
       }
     }

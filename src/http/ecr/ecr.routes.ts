@@ -10,7 +10,7 @@ import { RegistryError } from '../../core/errors.js';
 import { validateInput } from '../aws/validate-input.js';
 import { handleQuery } from '../aws/query-protocol.js';
 import { signedRequestOf } from '../aws/signed-request.js';
-import { requestContext as conditionContext } from '../oci/oci-auth.js';
+import { conditionKeys } from '../plugins/condition-keys.js';
 import { requestContext } from '../plugins/request-context.js';
 import { ECR_ERRORS } from './ecr-errors.js';
 import { ECR_OPERATIONS, ECR_TARGET_PREFIX, isEcrOperation } from './ecr-operations.js';
@@ -47,7 +47,7 @@ export async function awsRoutes(app: FastifyInstance, options: AwsRoutesOptions)
     if (!isEcrOperation(operation)) throw new RegistryError('OPERATION_UNKNOWN', `Unknown operation ${operation.slice(0, 100)}`);
     request.routeKind = `ecr:${operation}`;
     const input = validateInput(ECR_INPUTS[operation], parseJsonBody(body));
-    const context = conditionContext(request);
+    const context = conditionKeys(request);
     const allowed = async (action: string, repository: string | undefined) => (await decide(options.access, principal, action, repository, context)) === 'allow';
     // DescribeRepositories checks each named repository; without names it lists only what the caller may describe.
     const named = operation === 'DescribeRepositories' ? (input as { repositoryNames?: readonly string[] }).repositoryNames : undefined;

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { MOUNT_SOURCE_ACTIONS, requiredAccess, type ScopeAction } from '../../auth/actions.js';
-import type { ConditionContext } from '../../auth/policy/conditions.js';
 import { decide, identifyCaller, parseAuthorization, repositoryExists, throttledAuthentication, type AccessControl, type Caller } from '../../auth/registry-access.js';
 import { looksLikeDigest } from '../../core/digest.js';
 import { RegistryError } from '../../core/errors.js';
+import { conditionKeys } from '../plugins/condition-keys.js';
 import type { OciRoute } from './oci-path.js';
 
 /** What a /v2 request may do, once authorized. */
@@ -29,7 +29,8 @@ export async function authorizeOci(access: AccessControl, request: FastifyReques
     if (err instanceof RegistryError && err.code === 'CREDENTIALS_INVALID') throw new RegistryError('UNAUTHORIZED', err.message, challenge(undefined));
     throw err;
   }
-  const context = requestContext(request, route);
+  const imageTag = route.kind === 'manifest' && request.method === 'PUT' && !looksLikeDigest(route.reference) ? route.reference : undefined;
+  const context = conditionKeys(request, imageTag);
   const allowed = async (action: string, repository: string | undefined): Promise<boolean> => (await decide(access, caller.principal, action, repository, context)) === 'allow';
   const base: Authorized = { caller, mountAllowed: false, canDescribe: (name) => allowed('ecr:DescribeRepositories', name) };
   if (route.kind === 'unknown' || route.kind === 'token') return base;
@@ -71,22 +72,4 @@ function bearerChallenge(baseUrl: string, request: FastifyRequest, route: OciRou
   if (scopes && 'name' in route) parts.push(`scope="repository:${route.name}:${scopes.join(',')}"`);
   if (error) parts.push(`error="${error}"`);
   return `Bearer ${parts.join(',')}`;
-}
-
-/** The request's condition keys (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, ecr:ImageTag), built on first use. */
-export function requestContext(request: FastifyRequest, route?: OciRoute): () => ConditionContext {
-  let built: ConditionContext | undefined;
-  return () => (built ??= buildContext(request, route));
-}
-
-function buildContext(request: FastifyRequest, route: OciRoute | undefined): ConditionContext {
-  const now = new Date();
-  const context = new Map<string, string[]>([
-    ['aws:sourceip', [request.ip]],
-    ['aws:securetransport', [String(request.protocol === 'https')]],
-    ['aws:currenttime', [now.toISOString()]],
-    ['aws:epochtime', [String(Math.floor(now.getTime() / 1000))]],
-  ]);
-  if (route?.kind === 'manifest' && request.method === 'PUT' && !looksLikeDigest(route.reference)) context.set('ecr:imagetag', [route.reference]);
-  return context;
 }

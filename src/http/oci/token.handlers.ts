@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ScopeAction } from '../../auth/actions.js';
 import { grantScopes, identifyCaller, issueToken, parseAuthorization, throttledAuthentication, type AccessControl } from '../../auth/registry-access.js';
 import { RegistryError } from '../../core/errors.js';
-import { requestContext } from './oci-auth.js';
+import { conditionKeys } from '../plugins/condition-keys.js';
 
 const SCOPE_ACTIONS: readonly string[] = ['pull', 'push', 'delete'];
 
@@ -22,7 +22,7 @@ export async function getToken(access: AccessControl, request: FastifyRequest, r
     throw err;
   }
   const requested = query.getAll('scope').flatMap((s) => s.split(' ')).flatMap(parseScope);
-  const granted = await grantScopes(access, caller.principal, requested, requestContext(request));
+  const granted = await grantScopes(access, caller.principal, requested, conditionKeys(request));
   const { token, expiresIn } = issueToken(access, caller.principal, granted);
   reply
     .code(200)

@@ -29,6 +29,11 @@ describe('IAM and STS (AWS Query protocol)', () => {
     assert.deepEqual([again.status, again.code], [409, 'EntityAlreadyExists']);
     assert.equal((await query(r.app, 'iam', 'GetUser', { UserName: 'nobody' })).code, 'NoSuchEntity');
     assert.match((await query(r.app, 'iam', 'ListUsers')).xml, /<Users><member>.*<UserName>alice<\/UserName>.*<\/member><\/Users><IsTruncated>false<\/IsTruncated>/);
+    await query(r.app, 'iam', 'CreateUser', { UserName: 'bo', Path: '/my_team/' });
+    await query(r.app, 'iam', 'CreateUser', { UserName: 'cy', Path: '/myXteam/' });
+    const byPath = await query(r.app, 'iam', 'ListUsers', { PathPrefix: '/my_team/' });
+    assert.deepEqual([...byPath.xml.matchAll(/<UserName>(\w+)<\/UserName>/g)].map((m) => m[1]), ['bo'], 'a path prefix is matched literally');
+    assert.equal((await query(r.app, 'iam', 'ListUsers', { PathPrefix: '/team/' })).xml.match(/<UserName>/g)?.length, 1);
 
     const key = await query(r.app, 'iam', 'CreateAccessKey', { UserName: 'alice' });
     const keyId = tag(key.xml, 'AccessKeyId')!;

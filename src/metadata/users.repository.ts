@@ -34,7 +34,13 @@ const userById = preparedQuery((db, id: number) => db.selectFrom('users').select
 
 /** Users in name order after `after`, whose path starts with `pathPrefix`. */
 export async function listUserRows(db: Db, page: { pathPrefix: string; after?: string; limit: number }): Promise<UserRow[]> {
-  let query = db.selectFrom('users').select(USER_COLUMNS).where('path', 'like', `${page.pathPrefix.replace(/[%_\\]/g, '\\$&')}%`).orderBy('name').limit(page.limit);
+  // A prefix compare, not LIKE: '_' and '%' are ordinary characters in IAM paths, and SQLite's LIKE has no escape by default.
+  let query = db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where((eb) => eb(eb.fn('substr', ['path', eb.val(1), eb.val(page.pathPrefix.length)]), '=', page.pathPrefix))
+    .orderBy('name')
+    .limit(page.limit);
   if (page.after !== undefined) query = query.where('name', '>', page.after);
   return query.execute();
 }

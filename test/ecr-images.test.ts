@@ -206,3 +206,28 @@ describe('ECR API: policies', () => {
     assert.equal((await ecr(r.app, 'DeleteRegistryPolicy')).error, 'RegistryPolicyNotFoundException');
   });
 });
+
+describe('tag immutability', () => {
+  test('an IMMUTABLE repository never moves a tag (TAG_INVALID on /v2, ImageTagAlreadyExistsException on the API); a MUTABLE one does', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'release', imageTagMutability: 'IMMUTABLE' });
+    const first = image().layers(1, 32).build();
+    const second = image().layers(1, 32).build();
+    await pushImage(r.app, 'release', 'v1', first);
+    await pushImage(r.app, 'release', second.manifest.digest, second); // by digest: no tag moves
+    const moved = await putManifest(r.app, 'release', 'v1', second.manifest, second.mediaType);
+    assert.equal(moved.statusCode, 400);
+    assert.equal(JSON.parse(moved.body).errors[0].code, 'TAG_INVALID');
+    assert.equal(JSON.parse(moved.body).errors[0].message, "The image tag 'v1' already exists in the 'release' repository and cannot be overwritten because the repository is immutable.");
+    assert.equal((await putManifest(r.app, 'release', 'v1', first.manifest, first.mediaType)).statusCode, 201, 'the same manifest again is fine');
+    const api = await ecr(r.app, 'PutImage', { repositoryName: 'release', imageManifest: second.manifest.bytes.toString(), imageTag: 'v1' });
+    assert.equal(api.error, 'ImageTagAlreadyExistsException');
+    const served = await r.app.inject({ method: 'GET', url: '/v2/release/manifests/v1' });
+    assert.equal(served.headers['docker-content-digest'], first.manifest.digest);
+
+    await pushImage(r.app, 'mutable', 'v1', first);
+    await pushImage(r.app, 'mutable', 'v1', second);
+    assert.equal((await r.app.inject({ method: 'GET', url: '/v2/mutable/manifests/v1' })).headers['docker-content-digest'], second.manifest.digest);
+  });
+});

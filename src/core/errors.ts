@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'NAME_INVALID'
   | 'NAME_UNKNOWN'
   | 'TAG_INVALID'
+  | 'TAG_IMMUTABLE'
   | 'PAGINATION_INVALID'
   | 'ROUTE_UNKNOWN'
   | 'UNSUPPORTED'

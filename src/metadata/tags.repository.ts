@@ -36,3 +36,9 @@ export async function listTagNames(db: Db, repositoryId: number, after: string |
   return (await query.execute()).map((row) => row.name);
 }
 
+
+/** The digest a tag points to, or undefined. */
+export async function findTagDigest(db: Db, repositoryId: number, name: string): Promise<string | undefined> {
+  const row = await db.selectFrom('tags').select('manifest_digest').where('repository_id', '=', repositoryId).where('name', '=', name).executeTakeFirst();
+  return row?.manifest_digest;
+}

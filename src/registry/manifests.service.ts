@@ -15,7 +15,8 @@ import {
   type ManifestRow,
 } from '../metadata/manifests.repository.js';
 import type { Db } from '../metadata/metadata.js';
-import { deleteTag, upsertTag } from '../metadata/tags.repository.js';
+import { tagMutabilityOf } from '../metadata/repository-settings.repository.js';
+import { deleteTag, findTagDigest, upsertTag } from '../metadata/tags.repository.js';
 import { contentKey } from '../storage/keys.js';
 import { parseManifest, type ParsedManifest } from './manifest-parser.js';
 import { MANIFEST_MAX_BYTES } from './media-types.js';
@@ -85,7 +86,10 @@ export async function putManifest(
       },
       parsed.references,
     );
-    if (!byDigest) await upsertTag(trx, repo.id, reference, digest.value, now);
+    if (!byDigest) {
+      await assertTagMayMove(trx, repo.id, repository, reference, digest.value);
+      await upsertTag(trx, repo.id, reference, digest.value, now);
+    }
   });
   registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
   return { digest: digest.value, subject: parsed.subject };
@@ -153,6 +157,22 @@ export async function removeManifest(registry: Registry, trx: Db, repositoryId: 
   const reviewAfter = registry.clock.now().getTime() + registry.settings.gcGraceMs;
   await queueBlobReview(trx, [digest, ...children.filter((c) => c.kind === 'blob').map((c) => c.digest)], reviewAfter);
   return true;
+}
+
+/**
+ * In an IMMUTABLE repository a tag that exists never moves (TAG_IMMUTABLE, with ECR's message). Pushing
+ * the same manifest to it again is accepted, so a retried push succeeds. Checked inside the manifest
+ * transaction, so two concurrent pushes cannot both move it.
+ */
+async function assertTagMayMove(trx: Db, repositoryId: number, repository: string, tag: string, digest: string): Promise<void> {
+  if ((await tagMutabilityOf(trx, repositoryId)) !== 'IMMUTABLE') return;
+  const current = await findTagDigest(trx, repositoryId, tag);
+  if (current !== undefined && current !== digest) {
+    throw new RegistryError(
+      'TAG_IMMUTABLE',
+      `The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`,
+    );
+  }
 }
 
 async function assertReferencesPresent(trx: Db, repositoryId: number, parsed: ParsedManifest): Promise<void> {

@@ -21,6 +21,7 @@ export const QUERY_ERRORS = {
   NAME_INVALID: { status: 400, code: 'InvalidInput' },
   NAME_UNKNOWN: { status: 404, code: 'NoSuchEntity' },
   TAG_INVALID: { status: 400, code: 'InvalidInput' },
+  TAG_IMMUTABLE: { status: 409, code: 'EntityAlreadyExists' },
   PAGINATION_INVALID: { status: 400, code: 'InvalidInput' },
   ROUTE_UNKNOWN: { status: 400, code: 'InvalidAction' },
   UNSUPPORTED: { status: 400, code: 'InvalidAction' },

@@ -22,6 +22,7 @@ export const ECR_ERRORS = {
   NAME_INVALID: { status: 400, name: 'InvalidParameterException' },
   NAME_UNKNOWN: { status: 400, name: 'RepositoryNotFoundException' },
   TAG_INVALID: { status: 400, name: 'InvalidParameterException' },
+  TAG_IMMUTABLE: { status: 400, name: 'ImageTagAlreadyExistsException' },
   PAGINATION_INVALID: { status: 400, name: 'InvalidParameterException' },
   ROUTE_UNKNOWN: { status: 400, name: 'UnknownOperationException' },
   UNSUPPORTED: { status: 400, name: 'InvalidParameterException' },

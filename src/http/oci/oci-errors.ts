@@ -39,6 +39,7 @@ export const OCI_ERRORS = {
   NAME_INVALID: { status: 400, code: 'NAME_INVALID' },
   NAME_UNKNOWN: { status: 404, code: 'NAME_UNKNOWN' },
   TAG_INVALID: { status: 400, code: 'TAG_INVALID' },
+  TAG_IMMUTABLE: { status: 400, code: 'TAG_INVALID' },
   PAGINATION_INVALID: { status: 400, code: 'PAGINATION_NUMBER_INVALID' },
   ROUTE_UNKNOWN: { status: 404, code: 'UNSUPPORTED' },
   UNSUPPORTED: { status: 405, code: 'UNSUPPORTED' },

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { RegistryError } from '../core/errors.js';
 import { findAccessKey, insertAccessKey, rootHasAccessKey, updateAccessKeySecret } from '../metadata/access-keys.repository.js';
-import type { Metadata } from '../metadata/metadata.js';
+import type { Db, Metadata } from '../metadata/metadata.js';
 import type { Keyring } from './keyring.js';
 import { findUserById } from '../metadata/users.repository.js';
 import { rootPrincipal, userPrincipal, type Principal } from './principal.js';
@@ -53,17 +53,15 @@ export async function bootstrapRootKey(identity: Identity, configured: KeyPair |
       return undefined;
     }
     if (await rootHasAccessKey(trx)) return undefined;
-    const pair = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
-    await insertAccessKey(trx, {
-      id: pair.accessKeyId,
-      user_id: null,
-      secret_sealed: identity.keyring.seal(pair.secretAccessKey, pair.accessKeyId),
-      status: 'Active',
-      created_at: now,
-      last_used_at: null,
-    });
-    return pair;
+    return issueAccessKey(identity, trx, null, now);
   });
+}
+
+/** Makes a new active key for the user (null: the account root) in `db`, its secret stored sealed; returns the pair. */
+export async function issueAccessKey(identity: Identity, db: Db, userId: number | null, now: number): Promise<KeyPair> {
+  const pair = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
+  await insertAccessKey(db, { id: pair.accessKeyId, user_id: userId, secret_sealed: identity.keyring.seal(pair.secretAccessKey, pair.accessKeyId), status: 'Active', created_at: now, last_used_at: null });
+  return pair;
 }
 
 /** The secret and owner of an active key, or undefined for an unknown or inactive one. */

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { RegistryError } from '../core/errors.js';
-import { findAccessKey, insertAccessKey } from '../metadata/access-keys.repository.js';
+import { findAccessKey, listRootAccessKeys } from '../metadata/access-keys.repository.js';
 import type { AccessKeyStatus } from '../metadata/tables.js';
 import {
   deleteAccessKeyOfUser,
@@ -17,7 +17,7 @@ import {
   type AccessKeyMetadataRow,
   type UserRow,
 } from '../metadata/users.repository.js';
-import { newAccessKeyId, newSecretAccessKey, type Identity, type KeyPair } from './access-keys.service.js';
+import { issueAccessKey, type Identity, type KeyPair } from './access-keys.service.js';
 import { parsePolicy } from './policy/parse-policy.js';
 
 export type { AccessKeyMetadataRow, UserRow };
@@ -66,10 +66,22 @@ export async function createAccessKey(identity: Identity, user: UserRow, now: nu
     if ((await listAccessKeysOfUser(trx, user.id)).length >= MAX_KEYS_PER_USER) {
       throw new RegistryError('LIMIT_EXCEEDED', `Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
     }
-    const pair = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
-    await insertAccessKey(trx, { id: pair.accessKeyId, user_id: user.id, secret_sealed: identity.keyring.seal(pair.secretAccessKey, pair.accessKeyId), status: 'Active', created_at: now, last_used_at: null });
-    return { ...pair, createdAt: now };
+    return { ...(await issueAccessKey(identity, trx, user.id, now)), createdAt: now };
   });
+}
+
+/** A second key for the account root (IAM allows two), when the caller is the root and names no user. */
+export async function createRootAccessKey(identity: Identity, now: number): Promise<KeyPair & { createdAt: number }> {
+  return identity.metadata.transaction(async (trx) => {
+    if ((await listRootAccessKeys(trx)).length >= MAX_KEYS_PER_USER) {
+      throw new RegistryError('LIMIT_EXCEEDED', `Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
+    }
+    return { ...(await issueAccessKey(identity, trx, null, now)), createdAt: now };
+  });
+}
+
+export async function listRootKeys(identity: Identity): Promise<AccessKeyMetadataRow[]> {
+  return listRootAccessKeys(identity.metadata.db);
 }
 
 export async function listAccessKeys(identity: Identity, user: UserRow): Promise<AccessKeyMetadataRow[]> {

@@ -1,13 +1,14 @@
-import { newAccessKeyId, newSecretAccessKey } from '../auth/access-keys.service.js';
 import { userPrincipal } from '../auth/principal.js';
 import {
   createAccessKey,
+  createRootAccessKey,
   createUser,
   deleteAccessKey,
   deleteUser,
   deleteUserPolicy,
   getUserPolicy,
   listAccessKeys,
+  listRootKeys,
   listUserPolicies,
   listUsers,
   putUserPolicy,
@@ -17,7 +18,6 @@ import {
 } from '../auth/users.service.js';
 import type { IamInput } from '../contracts/iam-inputs.js';
 import { RegistryError } from '../core/errors.js';
-import { insertAccessKey, listRootAccessKeys } from '../metadata/access-keys.repository.js';
 import { accountOf, type Call, type ControlPlane } from './control-plane.js';
 import { decodeToken, encodeToken } from './pagination.js';
 
@@ -63,11 +63,8 @@ export async function createAccessKeyOp(cp: ControlPlane, call: Call, input: Iam
   const user = await targetUser(cp, call, input.UserName);
   const now = cp.clock.now().getTime();
   if (user === 'root') {
-    // The root's own second key, as IAM allows it.
-    if ((await listRootAccessKeys(cp.identity.metadata.db)).length >= 2) throw new RegistryError('LIMIT_EXCEEDED', 'Cannot exceed quota for AccessKeysPerUser: 2');
-    const pair = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
-    await insertAccessKey(cp.identity.metadata.db, { id: pair.accessKeyId, user_id: null, secret_sealed: cp.identity.keyring.seal(pair.secretAccessKey, pair.accessKeyId), status: 'Active', created_at: now, last_used_at: null });
-    return { AccessKey: { AccessKeyId: pair.accessKeyId, Status: 'Active', SecretAccessKey: pair.secretAccessKey, CreateDate: new Date(now) } };
+    const key = await createRootAccessKey(cp.identity, now);
+    return { AccessKey: { AccessKeyId: key.accessKeyId, Status: 'Active', SecretAccessKey: key.secretAccessKey, CreateDate: new Date(key.createdAt) } };
   }
   const key = await createAccessKey(cp.identity, user, now);
   return { AccessKey: { UserName: user.name, AccessKeyId: key.accessKeyId, Status: 'Active', SecretAccessKey: key.secretAccessKey, CreateDate: new Date(key.createdAt) } };
@@ -75,7 +72,7 @@ export async function createAccessKeyOp(cp: ControlPlane, call: Call, input: Iam
 
 export async function listAccessKeysOp(cp: ControlPlane, call: Call, input: IamInput<'ListAccessKeys'>) {
   const user = await targetUser(cp, call, input.UserName);
-  const keys = user === 'root' ? await listRootAccessKeys(cp.identity.metadata.db) : await listAccessKeys(cp.identity, user);
+  const keys = user === 'root' ? await listRootKeys(cp.identity) : await listAccessKeys(cp.identity, user);
   return {
     AccessKeyMetadata: keys.map((k) => ({ ...(user === 'root' ? {} : { UserName: user.name }), AccessKeyId: k.id, Status: k.status, CreateDate: new Date(k.created_at) })),
     IsTruncated: false,

@@ -88,19 +88,27 @@ export async function identityPolicies(access: AccessControl, principal: Princip
 
 /** The IAM decision for `action` on the repository (or on `*` for registry-wide actions). */
 export async function decide(access: AccessControl, principal: Principal, action: string, repository: string | undefined, context: () => ConditionContext): Promise<Decision> {
+  return (await decider(access, principal, repository, context))(action);
+}
+
+/**
+ * The principal's decisions on one repository (or on `*`): the policies, and the resource tags when
+ * a policy asks about them, are loaded once, then each action is evaluated in memory.
+ */
+export async function decider(
+  access: AccessControl,
+  principal: Principal,
+  repository: string | undefined,
+  context: () => ConditionContext,
+): Promise<(action: string) => Decision> {
   const resourcePolicy = repository === undefined ? undefined : await repositoryPolicy(access, repository);
   const policies = await identityPolicies(access, principal);
   // The repository's resource tags are condition keys only when some policy asks about them (a query saved otherwise).
   const tagged = repository !== undefined && [...policies, ...(resourcePolicy ? [resourcePolicy] : [])].some(mentionsResourceTags);
   const tags = tagged ? await resourceTagsOf(access.identity.metadata.db, repository) : [];
-  return evaluateAccess({
-    principal,
-    action,
-    resource: repository === undefined ? '*' : `arn:aws:ecr:${access.region}:${access.identity.accountId}:repository/${repository}`,
-    identityPolicies: policies,
-    resourcePolicy,
-    context: withResourceTags(withPrincipalKeys(context, principal), tags),
-  });
+  const resource = repository === undefined ? '*' : `arn:aws:ecr:${access.region}:${access.identity.accountId}:repository/${repository}`;
+  const keys = withResourceTags(withPrincipalKeys(context, principal), tags);
+  return (action) => evaluateAccess({ principal, action, resource, identityPolicies: policies, resourcePolicy, context: keys });
 }
 
 /** Whether a repository of that name exists (a push that would create one also needs ecr:CreateRepository). */
@@ -145,10 +153,10 @@ export async function grantScopes(
 ): Promise<Record<string, ScopeAction[]>> {
   const granted: Record<string, ScopeAction[]> = {};
   for (const { repository, actions } of requested) {
+    const decideOn = await decider(access, principal, repository, context);
     for (const scope of actions) {
-      const decisions = await Promise.all(SCOPE_ACTIONS[scope].map((a) => decide(access, principal, a, repository, context)));
       // A scope is granted when any of its actions is allowed; each request is still checked by its own action.
-      if (decisions.some((d) => d === 'allow')) (granted[repository] ??= []).push(scope);
+      if (SCOPE_ACTIONS[scope].some((a) => decideOn(a) === 'allow')) (granted[repository] ??= []).push(scope);
     }
   }
   return granted;

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { MOUNT_SOURCE_ACTIONS, requiredAccess, type ScopeAction } from '../../auth/actions.js';
-import { decide, identifyCaller, parseAuthorization, repositoryExists, throttledAuthentication, type AccessControl, type Caller } from '../../auth/registry-access.js';
+import { decide, decider, identifyCaller, parseAuthorization, repositoryExists, throttledAuthentication, type AccessControl, type Caller } from '../../auth/registry-access.js';
 import { looksLikeDigest } from '../../core/digest.js';
 import { RegistryError } from '../../core/errors.js';
 import { conditionKeys } from '../plugins/condition-keys.js';
@@ -49,20 +49,19 @@ export async function authorizeOci(access: AccessControl, request: FastifyReques
   if (caller.grants && !(caller.grants[name] ?? []).includes(needed.scope)) {
     throw new RegistryError('UNAUTHORIZED', `the token does not grant ${needed.scope} on repository "${name}"`, challenge(scopes, 'insufficient_scope'));
   }
-  if (!(await allowed(needed.action, name))) {
+  const onRepository = await decider(access, caller.principal, name, context);
+  if (onRepository(needed.action) !== 'allow') {
     if (caller.principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', `authentication required for ${needed.action} on repository "${name}"`, challenge(scopes));
     throw new RegistryError('DENIED', `User: ${caller.principal.arn} is not authorized to perform: ${needed.action} on resource: repository "${name}"`);
   }
   // A push that creates its repository (create-on-push) also needs ecr:CreateRepository, as INTERFACES.md says.
   const creates = (route.kind === 'uploads' || (route.kind === 'manifest' && request.method === 'PUT')) && caller.principal.kind !== 'root';
-  if (creates && !(await repositoryExists(access, name)) && !(await allowed('ecr:CreateRepository', name))) {
+  if (creates && onRepository('ecr:CreateRepository') !== 'allow' && !(await repositoryExists(access, name))) {
     throw new RegistryError('DENIED', `User: ${caller.principal.kind === 'anonymous' ? 'anonymous' : caller.principal.arn} is not authorized to perform: ecr:CreateRepository on resource: repository "${name}"`);
   }
   const from = route.kind === 'uploads' && query.get('mount') !== null ? query.get('from') : null;
-  const mountAllowed =
-    from !== null &&
-    (!caller.grants || (caller.grants[from] ?? []).includes('pull')) &&
-    (await Promise.all(MOUNT_SOURCE_ACTIONS.map((a) => allowed(a, from)))).every(Boolean);
+  const onSource = from !== null && (!caller.grants || (caller.grants[from] ?? []).includes('pull')) ? await decider(access, caller.principal, from, context) : undefined;
+  const mountAllowed = onSource !== undefined && MOUNT_SOURCE_ACTIONS.every((action) => onSource(action) === 'allow');
   return { ...base, mountAllowed };
 }
 

@@ -5,13 +5,15 @@ export interface RepositoryRow {
   id: number;
   name: string;
   created_at: number;
+  /** MUTABLE, IMMUTABLE, … (a push reads it with the row: no extra query for the tag rule). */
+  image_tag_mutability: string;
 }
 
 export async function findRepositoryByName(db: Db, name: string): Promise<RepositoryRow | undefined> {
   return (await repositoryByName(db, name)).rows[0];
 }
 
-const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at']).where('name', '=', name));
+const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at', 'image_tag_mutability']).where('name', '=', name));
 
 /** Inserts the repository unless it exists; returns the row either way. */
 export async function ensureRepositoryRow(db: Db, name: string, now: number): Promise<RepositoryRow> {

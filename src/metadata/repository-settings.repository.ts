@@ -108,9 +108,3 @@ export async function resourceTagsOf(db: Db, name: string): Promise<{ key: strin
     .where('r.name', '=', name)
     .execute();
 }
-
-/** The repository's imageTagMutability (MUTABLE, IMMUTABLE, …). */
-export async function tagMutabilityOf(db: Db, repositoryId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('repositories').select('image_tag_mutability').where('id', '=', repositoryId).executeTakeFirst();
-  return row?.image_tag_mutability;
-}

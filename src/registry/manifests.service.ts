@@ -15,7 +15,6 @@ import {
   type ManifestRow,
 } from '../metadata/manifests.repository.js';
 import type { Db } from '../metadata/metadata.js';
-import { tagMutabilityOf } from '../metadata/repository-settings.repository.js';
 import { deleteTag, findTagDigest, upsertTag } from '../metadata/tags.repository.js';
 import { contentKey } from '../storage/keys.js';
 import { parseManifest, type ParsedManifest } from './manifest-parser.js';
@@ -87,7 +86,7 @@ export async function putManifest(
       parsed.references,
     );
     if (!byDigest) {
-      await assertTagMayMove(trx, repo.id, repository, reference, digest.value);
+      if (repo.image_tag_mutability === 'IMMUTABLE') await assertTagUnmoved(trx, repo.id, repository, reference, digest.value);
       await upsertTag(trx, repo.id, reference, digest.value, now);
     }
   });
@@ -164,8 +163,7 @@ export async function removeManifest(registry: Registry, trx: Db, repositoryId: 
  * the same manifest to it again is accepted, so a retried push succeeds. Checked inside the manifest
  * transaction, so two concurrent pushes cannot both move it.
  */
-async function assertTagMayMove(trx: Db, repositoryId: number, repository: string, tag: string, digest: string): Promise<void> {
-  if ((await tagMutabilityOf(trx, repositoryId)) !== 'IMMUTABLE') return;
+async function assertTagUnmoved(trx: Db, repositoryId: number, repository: string, tag: string, digest: string): Promise<void> {
   const current = await findTagDigest(trx, repositoryId, tag);
   if (current !== undefined && current !== digest) {
     throw new RegistryError(

@@ -21,20 +21,10 @@ Every flag also reads from the environment as BERTH_<NAME> (see the README).`;
 
 class UsageError extends Error {}
 
-/** Parses `--name value` and `--name=value` flags; only setting names are known. */
+/** The server commands' flags: `--name value` or `--name=value`, only setting names, nothing else. */
 export function parseFlags(args: string[]): Record<string, string> {
-  const known = new Set([...SETTING_NAMES.map(flagName), 'config']);
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!known.has(name)) throw new UsageError(`unknown flag --${name}`);
-    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new UsageError(`flag --${name} needs a value`);
-    flags[name] = value;
-  }
+  const { flags, positional } = parseArgs(args, [...SETTING_NAMES.map(flagName), 'config']);
+  if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
   return flags;
 }
 
@@ -57,7 +47,7 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'login': {
         silenceSdkNodeVersionWarning();
-        const { flags, positional } = parseClientArgs(rest, ['endpoint', 'docker-config']);
+        const { flags, positional } = parseArgs(rest, ['endpoint', 'docker-config']);
         if (positional.length > 1) throw new UsageError('usage: berth login [REGISTRY] [--endpoint URL] [--docker-config DIR]');
         const target = clientTarget(flags.endpoint, process.env, process.cwd());
         process.stdout.write(`${await login(target, positional[0], flags['docker-config'] ?? process.env.DOCKER_CONFIG)}\n`);
@@ -66,7 +56,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'users':
       case 'keys': {
         silenceSdkNodeVersionWarning();
-        const { flags, positional } = parseClientArgs(rest, ['endpoint']);
+        const { flags, positional } = parseArgs(rest, ['endpoint']);
         const output = await runIamCommand(clientTarget(flags.endpoint, process.env, process.cwd()), command, positional);
         if (output) process.stdout.write(`${output}\n`);
         return 0;
@@ -94,8 +84,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-/** A client command's `--name value` flags (only `known` ones) and its positional arguments. */
-function parseClientArgs(args: string[], known: string[]): { flags: Record<string, string>; positional: string[] } {
+/** `--name value` and `--name=value` flags (only `known` names) and the positional arguments. */
+function parseArgs(args: string[], known: readonly string[]): { flags: Record<string, string>; positional: string[] } {
   const flags: Record<string, string> = {};
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {

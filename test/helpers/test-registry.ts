@@ -9,11 +9,11 @@ import { Keyring } from '../../src/auth/keyring.js';
 import { createAccessControl } from '../../src/auth/registry-access.js';
 import type { ControlPlane } from '../../src/controlplane/control-plane.js';
 import type { Clock } from '../../src/core/clock.js';
-import { openSqlite } from '../../src/metadata/dialects/sqlite.js';
 import { createRegistry, type Registry, type RegistrySettings } from '../../src/registry/registry.js';
 import type { BlobDriver } from '../../src/storage/blob-driver.js';
 import { FsBlobDriver } from '../../src/storage/fs/fs-driver.js';
 import { MemoryBlobDriver } from '../../src/storage/memory/memory-driver.js';
+import { openTestMetadata } from './test-database.js';
 
 /** The account root's key in every test registry (the AWS documentation's example pair). */
 export const ROOT_KEY: KeyPair = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -49,7 +49,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const dir = options.storage === 'fs' ? await mkdtemp(path.join(tmpdir(), 'berth-test-')) : undefined;
   const storage = dir ? new FsBlobDriver(path.join(dir, 'blobs')) : new MemoryBlobDriver();
   if (storage instanceof FsBlobDriver) await storage.init();
-  const metadata = await openSqlite(':memory:');
+  const metadata = await openTestMetadata();
   const registry = createRegistry({
     metadata,
     storage,

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectName } from '../metadata.js';
 import { registryCore } from './0001-registry.js';
 import { identityAndSettings } from './0002-identity.js';
+import { postgresCollation } from './0003-postgres-collation.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-registry': registryCore(dialect),
     '0002-identity': identityAndSettings(dialect),
+    '0003-postgres-collation': postgresCollation(dialect),
   };
 }
 

@@ -19,9 +19,11 @@ export interface ThrowawayDatabase {
   drop(): Promise<void>;
 }
 
-export async function throwawayPostgres(adminUrl: string = requireDatabaseUrl()): Promise<ThrowawayDatabase> {
+/** `icuLocale` makes the database sort text by that locale (as many production databases do). */
+export async function throwawayPostgres(adminUrl: string = requireDatabaseUrl(), options: { icuLocale?: string } = {}): Promise<ThrowawayDatabase> {
   const name = `berth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name}`));
+  const locale = options.icuLocale ? ` template template0 locale_provider icu icu_locale '${options.icuLocale.replace(/[^A-Za-z-]/g, '')}'` : '';
+  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name}${locale}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {

@@ -15,6 +15,12 @@ export interface Metadata {
    * the transaction takes the write lock at BEGIN (IMMEDIATE), so two writers never deadlock.
    */
   transaction<T>(work: (trx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` unless another holder of the lock `name`, on any node, is running it; then resolves
+   * false without running it. For singleton schedulers. PostgreSQL: a session advisory lock, released
+   * when `work` ends or its connection drops. SQLite: the database belongs to one process.
+   */
+  runExclusive(name: string, work: () => Promise<void>): Promise<boolean>;
   /** Resolves when the database answers a trivial query (health checks). */
   ping(): Promise<void>;
   /** Ends every connection. */

@@ -17,6 +17,7 @@ export interface Database {
   user_policies: UserPoliciesTable;
   repository_tags: RepositoryTagsTable;
   registry_settings: RegistrySettingsTable;
+  jobs: JobsTable;
 }
 
 export interface RepositoriesTable {
@@ -134,4 +135,19 @@ export interface RegistrySettingsTable {
   name: string;
   value: string;
   updated_at: number;
+}
+
+/** Background work; leased by one worker at a time (lease_owner until lease_until). */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  dedupe_key: string;
+  /** JSON, the job kind's own shape. */
+  payload: string;
+  run_after: number;
+  attempts: ColumnType<number, number | undefined, number>;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
 }

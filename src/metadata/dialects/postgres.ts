@@ -47,6 +47,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     dialect: 'postgres',
     db,
     transaction: (work) => serializableTransaction(db, work),
+    runExclusive: (name, work) => advisoryLocked(db, name, work),
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
@@ -63,6 +64,21 @@ async function serializableTransaction<T>(db: Db, work: (trx: Db) => Promise<T>)
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
+}
+
+async function advisoryLocked(db: Db, name: string, work: () => Promise<void>): Promise<boolean> {
+  const key = `berth:${name}`;
+  // The lock belongs to one session, so one connection holds it while `work` runs on the others.
+  return db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext(${key})) as locked`.execute(connection);
+    if (!rows[0]?.locked) return false;
+    try {
+      await work();
+      return true;
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(connection).catch(() => {});
+    }
+  });
 }
 
 /**

@@ -19,10 +19,21 @@ export async function openSqlite(file: string): Promise<Metadata> {
   database.pragma('busy_timeout = 10000');
   const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  const held = new Set<string>();
   return {
     dialect: 'sqlite',
     db,
     transaction: (work) => immediateTransaction(db, work),
+    runExclusive: async (name, work) => {
+      if (held.has(name)) return false;
+      held.add(name);
+      try {
+        await work();
+        return true;
+      } finally {
+        held.delete(name);
+      }
+    },
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };

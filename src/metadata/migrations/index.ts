@@ -3,6 +3,7 @@ import type { DialectName } from '../metadata.js';
 import { registryCore } from './0001-registry.js';
 import { identityAndSettings } from './0002-identity.js';
 import { postgresCollation } from './0003-postgres-collation.js';
+import { jobs } from './0004-jobs.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0001-registry': registryCore(dialect),
     '0002-identity': identityAndSettings(dialect),
     '0003-postgres-collation': postgresCollation(dialect),
+    '0004-jobs': jobs(dialect),
   };
 }
 

@@ -54,6 +54,12 @@ export interface BlobDriver {
   commitUpload(ctx: OpContext, upload: UploadRef, key: string): Promise<void>;
   /** Discards the upload; succeeds when it is already gone. */
   abortUpload(ctx: OpContext, upload: UploadRef): Promise<void>;
+  /**
+   * A URL from which a plain HTTP GET (with or without a Range header) fetches the object at `key` for
+   * the next `expiresInSeconds`, without credentials: a presigned URL. Only stores that can serve
+   * clients directly have it. It does not check that the object exists.
+   */
+  downloadUrl?(ctx: OpContext, key: string, expiresInSeconds: number): Promise<string>;
   /** Releases resources (connections, handles). */
   close(): Promise<void>;
 }

@@ -104,6 +104,50 @@ export function runBlobDriverSuite(name: string, makeDriver: () => Promise<BlobD
     assert.equal(hash.digest('hex'), expected.digest('hex'));
   });
 
+  test(`${name}: many small appends keep every byte in order`, async () => {
+    const driver = await makeDriver();
+    const expected: Buffer[] = [];
+    let upload = await driver.createUpload(ctx, 'u-many');
+    for (let i = 0; i < 30; i++) {
+      const piece = Buffer.alloc((i * 37) % 301 + 1, i);
+      expected.push(piece);
+      upload = await driver.appendUpload(ctx, upload, chunksOf(piece.subarray(0, 1), piece.subarray(1)));
+    }
+    const all = Buffer.concat(expected);
+    assert.equal(upload.size, all.length);
+    assert.deepEqual(await readAll(await driver.readUpload(ctx, upload)), all);
+    await driver.commitUpload(ctx, upload, 'blobs/many');
+    assert.deepEqual(await readAll(await driver.read(ctx, 'blobs/many')), all);
+  });
+
+  test(`${name}: an append of no bytes leaves the upload as it was`, async () => {
+    const driver = await makeDriver();
+    let upload = await driver.appendUpload(ctx, await driver.createUpload(ctx, 'u-nothing'), chunksOf('abc'));
+    upload = await driver.appendUpload(ctx, upload, chunksOf());
+    assert.equal(upload.size, 3);
+    await driver.commitUpload(ctx, upload, 'blobs/nothing-added');
+    assert.equal((await readAll(await driver.read(ctx, 'blobs/nothing-added'))).toString(), 'abc');
+  });
+
+  test(`${name}: readUpload may be called twice before the commit`, async () => {
+    const driver = await makeDriver();
+    const upload = await driver.appendUpload(ctx, await driver.createUpload(ctx, 'u-twice'), chunksOf('twice'));
+    assert.equal((await readAll(await driver.readUpload(ctx, upload))).toString(), 'twice');
+    assert.equal((await readAll(await driver.readUpload(ctx, upload))).toString(), 'twice');
+    await driver.commitUpload(ctx, upload, 'blobs/twice');
+    assert.equal((await readAll(await driver.read(ctx, 'blobs/twice'))).toString(), 'twice');
+  });
+
+  test(`${name}: a committed or aborted upload takes no more bytes`, async () => {
+    const driver = await makeDriver();
+    const committed = await driver.appendUpload(ctx, await driver.createUpload(ctx, 'u-done'), chunksOf('done'));
+    await driver.commitUpload(ctx, committed, 'blobs/done');
+    await assert.rejects(driver.appendUpload(ctx, committed, chunksOf('more')), (err) => isStorageError(err, 'INVALID_UPLOAD'));
+    const aborted = await driver.appendUpload(ctx, await driver.createUpload(ctx, 'u-gone'), chunksOf('gone'));
+    await driver.abortUpload(ctx, aborted);
+    await assert.rejects(driver.appendUpload(ctx, aborted, chunksOf('more')), (err) => isStorageError(err, 'INVALID_UPLOAD'));
+  });
+
   test(`${name}: an aborted upload is gone`, async () => {
     const driver = await makeDriver();
     const upload = await driver.appendUpload(ctx, await driver.createUpload(ctx, 'u4'), chunksOf('x'));

@@ -80,10 +80,14 @@ async function writeParts(
       await uploader.add(requirePartNumber(upload, n++), queue.take(size));
     }
   };
+  // Reading the old tail back shows that the upload is still open; without a tail, the marker must.
   if (state.tail) {
     for await (const chunk of readTail(bucket, ctx.signal, upload, state.tail)) await fill(chunk);
+  } else {
+    await requireOpen(bucket, ctx.signal, upload.id);
   }
   for (let next: IteratorResult<Uint8Array> = { done: false, value: first }; !next.done; next = await rest.next()) {
+    if (ctx.signal.aborted) throw new StorageError('ABORTED', `upload ${upload.id}: the append was cancelled`);
     received += next.value.byteLength;
     await fill(next.value);
   }
@@ -92,12 +96,8 @@ async function writeParts(
   const size = upload.size + received;
   let tail: TailRecord | undefined;
   if (queue.size > 0) {
-    // Reading the old tail or uploading a part proved the upload open; otherwise the marker must.
-    if (!state.tail && added.length === 0) await requireOpen(bucket, ctx.signal, upload.id);
     tail = { key: tailKey(upload.id, size - queue.size, size), size: queue.size };
     await bucket.put(ctx.signal, tail.key, queue.takeAll());
-  } else if (!state.tail && added.length === 0) {
-    await requireOpen(bucket, ctx.signal, upload.id);
   }
   const parts: PartRecord[] = [...state.parts, ...added];
   const uploadId = uploader.uploadId;

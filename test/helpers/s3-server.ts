@@ -127,7 +127,12 @@ async function ensureBucket(client: S3Client, bucket: string, region: string): P
   } catch (err) {
     if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
   }
-  await client.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+  } catch (err) {
+    // Test files run in parallel processes: another one may have just created it.
+    if ((err as Error).name !== 'BucketAlreadyOwnedByYou') throw err;
+  }
 }
 
 async function waitForAnswer(endpoint: string, child: ChildProcess, logFile: string): Promise<void> {

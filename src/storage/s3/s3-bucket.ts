@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -240,12 +241,20 @@ export class S3Bucket {
   }
 
   private async deleteMany(signal: AbortSignal, keys: readonly string[]): Promise<void> {
-    const out = await this.call('DeleteObjects', undefined, signal, () =>
-      this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys.map((key) => ({ Key: this.full(key) })), Quiet: true } }),
-        { abortSignal: signal },
-      ),
+    const command = new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys.map((key) => ({ Key: this.full(key) })), Quiet: true } });
+    // S3 requires an integrity header on DeleteObjects. The SDK sends a CRC32 one, which several
+    // S3-compatible servers don't know; they ask for Content-MD5, which AWS accepts as well.
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string>; body?: unknown };
+        if (request.headers && typeof request.body === 'string') {
+          request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'berthDeleteObjectsContentMd5' },
     );
+    const out = await this.call('DeleteObjects', undefined, signal, () => this.client.send(command, { abortSignal: signal }));
     const failed = out.Errors ?? [];
     if (failed.length > 0) {
       const first = failed[0]!;

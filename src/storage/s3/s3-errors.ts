@@ -74,8 +74,12 @@ export function toStorageError(err: unknown, call: S3Call, signal?: AbortSignal)
   if (name === 'CredentialsProviderError') {
     return new StorageError('UNAVAILABLE', `no S3 credentials were found for bucket "${call.bucket}" (the SDK's default chain: environment, shared files, instance or container role)`);
   }
-  if (CREDENTIALS_REFUSED.has(name) || status === 403) {
-    return new StorageError('UNAVAILABLE', `S3 at ${call.where} refused the credentials for ${call.op} on bucket "${call.bucket}" (${name || status})`);
+  if (CREDENTIALS_REFUSED.has(name)) {
+    return new StorageError('UNAVAILABLE', `S3 at ${call.where} refused the credentials for ${call.op} on bucket "${call.bucket}" (${name})`);
+  }
+  if (status === 403) {
+    // A HEAD's 403 has no body to say why; without s3:ListBucket, S3 also answers 403 for a missing key.
+    return new StorageError('UNAVAILABLE', `S3 at ${call.where} refused the credentials for ${call.op} on bucket "${call.bucket}" (HTTP 403: wrong credentials, or they lack a permission such as s3:ListBucket)`);
   }
   if (THROTTLED.has(name) || status === 429 || status === 503) {
     return new StorageError('UNAVAILABLE', `S3 at ${call.where} is throttling ${call.op} on bucket "${call.bucket}" (${name || status}); retry later`);

@@ -56,7 +56,8 @@ export async function appendToUpload(
     }
     throw err;
   } finally {
-    await source.return?.();
+    // Stops the caller's stream when the append ended early; its own failure to stop changes nothing here.
+    await Promise.resolve(source.return?.()).catch(() => {});
   }
 }
 

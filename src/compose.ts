@@ -10,11 +10,14 @@ import { buildApp } from './app.js';
 import { ConfigError, type Config } from './config/config.js';
 import { systemClock } from './core/clock.js';
 import { backgroundContext, type Logger } from './core/context.js';
+import { openPostgres } from './metadata/dialects/postgres.js';
 import { openSqlite } from './metadata/dialects/sqlite.js';
 import type { Metadata } from './metadata/metadata.js';
 import { createRegistry, type Registry } from './registry/registry.js';
 import type { BlobDriver } from './storage/blob-driver.js';
 import { FsBlobDriver } from './storage/fs/fs-driver.js';
+import { openS3Driver } from './storage/s3/s3-driver.js';
+import type { StorageSetting } from './config/storage-setting.js';
 
 /** The running parts of one Berth node. */
 export interface Services {
@@ -34,7 +37,7 @@ export async function composeServices(config: Config): Promise<Services> {
   } catch (err) {
     throw new ConfigError(`BERTH_MASTER_KEY: ${(err as Error).message}`);
   }
-  const storage = await openStorage(config.storageUrl);
+  const storage = await openStorage(config.storage);
   let metadata: Metadata;
   try {
     metadata = await openMetadata(config.databaseUrl);
@@ -46,7 +49,7 @@ export async function composeServices(config: Config): Promise<Services> {
     metadata,
     storage,
     clock: systemClock,
-    settings: { createOnPush: config.createOnPush, gcGraceMs: config.gcGraceMs },
+    settings: { createOnPush: config.createOnPush, gcGraceMs: config.gcGraceMs, redirectBlobDownloads: config.storage.kind === 's3' && config.storage.redirect },
   });
   const identity: Identity = { metadata, keyring: new Keyring(masterKey), accountId: config.accountId };
   return {
@@ -92,18 +95,31 @@ export async function composeApp(config: Config, services: Services, logger: Log
   });
 }
 
-async function openStorage(url: string): Promise<BlobDriver> {
-  if (url.startsWith('file:')) {
-    const root = url.slice('file:'.length);
-    const driver = new FsBlobDriver(root);
+async function openStorage(setting: StorageSetting): Promise<BlobDriver> {
+  if (setting.kind === 's3') {
+    const driver = openS3Driver({ ...setting });
     try {
-      await driver.init();
+      // A HEAD of a key that need not exist: fails when the endpoint, the bucket or the credentials are wrong.
+      await driver.stat(backgroundContext(), 'healthz');
     } catch (err) {
-      throw new ConfigError(`BERTH_STORAGE_URL: cannot use ${root}: ${(err as Error).message}`);
+      await driver.close();
+      throw new ConfigError(`BERTH_STORAGE_URL: cannot use bucket ${setting.bucket}: ${(err as Error).message}`);
     }
     return driver;
   }
-  throw new ConfigError(`BERTH_STORAGE_URL: ${url.split('?')[0]} is not supported by this build yet (use a file path)`);
+  const driver = new FsBlobDriver(setting.root);
+  try {
+    await driver.init();
+  } catch (err) {
+    throw new ConfigError(`BERTH_STORAGE_URL: cannot use ${setting.root}: ${(err as Error).message}`);
+  }
+  return driver;
+}
+
+/** `berth migrate`: brings the database's schema to the newest migration (serve does it too, under the same lock). */
+export async function migrateDatabase(config: Config): Promise<void> {
+  const metadata = await openMetadata(config.databaseUrl);
+  await metadata.close();
 }
 
 async function openMetadata(url: string): Promise<Metadata> {
@@ -115,5 +131,19 @@ async function openMetadata(url: string): Promise<Metadata> {
       throw new ConfigError(`BERTH_DATABASE_URL: cannot open ${file}: ${(err as Error).message}`);
     }
   }
-  throw new ConfigError('BERTH_DATABASE_URL: PostgreSQL is not supported by this build yet (use sqlite:PATH)');
+  try {
+    return await openPostgres(url);
+  } catch (err) {
+    throw new ConfigError(`BERTH_DATABASE_URL: cannot use PostgreSQL at ${postgresAddress(url)}: ${(err as Error).message}`);
+  }
+}
+
+/** host:port/database of a postgres:// URL, without its credentials (they never reach a log). */
+function postgresAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host || 'localhost'}${parsed.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
 }

@@ -60,7 +60,7 @@ export async function serve(config: Config): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const scheme = config.tls ? 'https' : 'http';
-  logger.info({ url: `${scheme}://${config.listen.host}:${port}`, dataDir: config.dataDir, database: redactUrl(config.databaseUrl), storage: redactUrl(config.storageUrl) }, 'Berth is listening');
+  logger.info({ url: `${scheme}://${config.listen.host}:${port}`, dataDir: config.dataDir, database: redactUrl(config.databaseUrl), storage: config.storage.kind === 's3' ? `s3://${config.storage.bucket}/${config.storage.prefix}` : config.storage.root }, 'Berth is listening');
   if (credentialsFile) logger.info({ file: credentialsFile }, `the account root's new access key is in ${credentialsFile} (AWS credentials file format)`);
 
   await new Promise<void>((resolve) => {

@@ -39,9 +39,8 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'migrate': {
         const config = loadConfig({ flags: parseFlags(rest), env: process.env, cwd: process.cwd() });
-        const { composeServices } = await import('../compose.js');
-        const services = await composeServices(config);
-        await services.close();
+        const { migrateDatabase } = await import('../compose.js');
+        await migrateDatabase(config);
         process.stdout.write('database schema is up to date\n');
         return 0;
       }

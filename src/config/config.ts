@@ -1,3 +1,5 @@
+import type { StorageSetting } from './storage-setting.js';
+
 /** The registry's settings, resolved once at start-up and frozen. */
 export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
@@ -8,7 +10,7 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly createOnPush: boolean;
   readonly databaseUrl: string;
-  readonly storageUrl: string;
+  readonly storage: StorageSetting;
   /** Milliseconds an unreferenced blob waits before garbage collection reviews it. */
   readonly gcGraceMs: number;
   /** The 12-digit account id: the registryId and the account in every ARN. */

@@ -16,7 +16,7 @@ test('defaults match INTERFACES.md', () => {
   assert.equal(config.logLevel, 'info');
   assert.equal(config.createOnPush, true);
   assert.equal(config.databaseUrl, 'sqlite:/srv/data/berth.db');
-  assert.equal(config.storageUrl, 'file:/srv/data/blobs');
+  assert.deepEqual(config.storage, { kind: 'fs', root: '/srv/data/blobs' });
   assert.equal(config.gcGraceMs, 24 * 3600 * 1000);
   assert.equal(config.accountId, '000000000000');
   assert.equal(config.region, 'us-east-1');
@@ -64,7 +64,7 @@ test('an unknown key in the config file is refused', () => {
 
 test('storage and database URLs resolve paths', () => {
   const config = loadConfig({ flags: { 'storage-url': './blobs', 'database-url': 'sqlite:meta.db' }, env: {}, cwd });
-  assert.equal(config.storageUrl, 'file:/srv/blobs');
+  assert.deepEqual(config.storage, { kind: 'fs', root: '/srv/blobs' });
   assert.equal(config.databaseUrl, 'sqlite:/srv/meta.db');
 });
 
@@ -100,5 +100,55 @@ test('invalid identity settings name the setting and never echo a secret', () =>
       assert.ok(!err.message.includes('short secret') && !err.message.includes('c2hvcnQ'), err.message);
       return true;
     });
+  }
+});
+
+test('an s3:// storage URL names the bucket, prefix, endpoint and options', () => {
+  const endpoint = encodeURIComponent('http://127.0.0.1:9000/');
+  const config = loadConfig({
+    flags: {},
+    env: { BERTH_STORAGE_URL: `s3://my-bucket/berth/blobs/?endpoint=${endpoint}&region=eu-west-1&forcePathStyle=true&redirect=false&sseKmsKeyId=alias/berth` },
+    cwd,
+  });
+  assert.deepEqual(config.storage, {
+    kind: 's3',
+    bucket: 'my-bucket',
+    prefix: 'berth/blobs/',
+    region: 'eu-west-1',
+    endpoint: 'http://127.0.0.1:9000',
+    forcePathStyle: true,
+    redirect: false,
+    serverSideEncryption: 'aws:kms',
+    sseKmsKeyId: 'alias/berth',
+  });
+  const plain = loadConfig({ flags: {}, env: { BERTH_STORAGE_URL: 's3://my-bucket', AWS_REGION: 'ap-south-1' }, cwd });
+  assert.deepEqual(plain.storage, {
+    kind: 's3',
+    bucket: 'my-bucket',
+    prefix: '',
+    region: 'ap-south-1',
+    endpoint: undefined,
+    forcePathStyle: false,
+    redirect: true,
+    serverSideEncryption: undefined,
+    sseKmsKeyId: undefined,
+  });
+});
+
+test('a bad s3:// storage URL is one line naming the problem', () => {
+  const cases: [string, RegExp][] = [
+    ['s3://UPPER', /not a valid S3 bucket name/],
+    ['s3://bucket?colour=blue', /unknown parameter "colour"/],
+    ['s3://bucket?forcePathStyle=yes', /forcePathStyle must be true or false/],
+    ['s3://bucket?endpoint=localhost:9000', /endpoint must be an http/],
+    ['s3://bucket?sse=DES', /sse must be AES256 or aws:kms/],
+    ['gs://bucket', /expected s3:\/\/BUCKET/],
+  ];
+  for (const [url, message] of cases) {
+    assert.throws(
+      () => loadConfig({ flags: {}, env: { BERTH_STORAGE_URL: url }, cwd }),
+      (err) => err instanceof ConfigError && /^BERTH_STORAGE_URL: /.test(err.message) && message.test(err.message),
+      url,
+    );
   }
 });

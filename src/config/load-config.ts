@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type Config } from './config.js';
+import { parseStorageSetting } from './storage-setting.js';
 import {
   parseAccessKeyId,
   parseAccountId,
@@ -63,7 +64,10 @@ export function loadConfig(sources: ConfigSources): Config {
   const publicUrlRaw = raw('PUBLIC_URL');
   const tls = readTls(raw('TLS_CERT'), raw('TLS_KEY'), resolvePath);
   const databaseUrl = parseDatabaseUrl(raw('DATABASE_URL'), dataDir, resolvePath);
-  const storageUrl = parseStorageUrl(raw('STORAGE_URL'), dataDir, resolvePath);
+  const region = parseRegion(label('REGION'), raw('REGION') ?? 'us-east-1');
+  // The S3 SDK's own region settings apply to the bucket when its URL names none.
+  const storageRegion = nonEmpty(sources.env.AWS_REGION) ?? nonEmpty(sources.env.AWS_DEFAULT_REGION) ?? region;
+  const storage = parseStorageSetting(raw('STORAGE_URL')?.trim() ?? `file:${path.join(dataDir, 'blobs')}`, resolvePath, storageRegion);
 
   return Object.freeze({
     listen: Object.freeze(listen),
@@ -73,10 +77,10 @@ export function loadConfig(sources: ConfigSources): Config {
     logLevel: parseLogLevel(label('LOG_LEVEL'), raw('LOG_LEVEL') ?? 'info'),
     createOnPush: parseBoolean(label('CREATE_ON_PUSH'), raw('CREATE_ON_PUSH') ?? 'true'),
     databaseUrl,
-    storageUrl,
+    storage: Object.freeze(storage),
     gcGraceMs: parseDuration(label('GC_GRACE'), raw('GC_GRACE') ?? '24h'),
     accountId: parseAccountId(label('ACCOUNT_ID'), raw('ACCOUNT_ID') ?? '000000000000'),
-    region: parseRegion(label('REGION'), raw('REGION') ?? 'us-east-1'),
+    region,
     masterKey: raw('MASTER_KEY') === undefined ? undefined : parseMasterKey(label('MASTER_KEY'), raw('MASTER_KEY')!),
     adminCredentials: readAdminCredentials(raw('ADMIN_ACCESS_KEY_ID'), raw('ADMIN_SECRET_ACCESS_KEY')),
     trustedProxies: Object.freeze(parseCidrList(label('TRUSTED_PROXIES'), raw('TRUSTED_PROXIES') ?? '')),
@@ -148,13 +152,3 @@ function parseDatabaseUrl(raw: string | undefined, dataDir: string, resolvePath:
   throw new ConfigError(`BERTH_DATABASE_URL: expected sqlite:PATH or postgres://…, got "${value.replace(/\/\/[^@/]*@/, '//…@')}"`);
 }
 
-function parseStorageUrl(raw: string | undefined, dataDir: string, resolvePath: (p: string) => string): string {
-  if (raw === undefined) return `file:${path.join(dataDir, 'blobs')}`;
-  const value = raw.trim();
-  if (value.startsWith('s3://')) return value;
-  if (value.startsWith('file:')) return `file:${resolvePath(value.slice('file:'.length))}`;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    throw new ConfigError(`BERTH_STORAGE_URL: expected s3://BUCKET, file:PATH or a path, got "${value}"`);
-  }
-  return `file:${resolvePath(value)}`;
-}

@@ -22,6 +22,24 @@ export async function statBlob(registry: Registry, repository: string, digestTex
   return blob;
 }
 
+/** How long a presigned blob URL stays valid. */
+const DOWNLOAD_URL_SECONDS = 15 * 60;
+
+/**
+ * A URL the client can fetch the blob's bytes from directly (a presigned S3 URL, as ECR answers), or
+ * undefined: serve the bytes through Berth. A store that cannot sign falls back to streaming.
+ */
+export async function blobDownloadUrl(registry: Registry, ctx: OpContext, blob: StoredBlob): Promise<string | undefined> {
+  const driver = registry.storage;
+  if (!registry.settings.redirectBlobDownloads || !driver.downloadUrl) return undefined;
+  try {
+    return await driver.downloadUrl(ctx, contentKey(parseDigest(blob.digest)), DOWNLOAD_URL_SECONDS);
+  } catch (err) {
+    ctx.log.warn({ err, digest: blob.digest }, 'could not presign a blob URL; streaming the blob instead');
+    return undefined;
+  }
+}
+
 /** Streams the blob's bytes (or a range of them, already checked against its size by the caller). */
 export async function openBlob(registry: Registry, ctx: OpContext, blob: StoredBlob, range?: ByteRange): Promise<Readable> {
   try {

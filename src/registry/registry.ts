@@ -9,6 +9,8 @@ export interface RegistrySettings {
   readonly createOnPush: boolean;
   /** How long an unreferenced blob waits before garbage collection reviews it. */
   readonly gcGraceMs: number;
+  /** Blob GETs answer with a redirect to the store's presigned URL when the driver can make one. */
+  readonly redirectBlobDownloads?: boolean;
 }
 
 /** Everything the registry's operations work with; built once by compose.ts. */

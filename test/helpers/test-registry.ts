@@ -13,7 +13,9 @@ import { createRegistry, type Registry, type RegistrySettings } from '../../src/
 import type { BlobDriver } from '../../src/storage/blob-driver.js';
 import { FsBlobDriver } from '../../src/storage/fs/fs-driver.js';
 import { MemoryBlobDriver } from '../../src/storage/memory/memory-driver.js';
-import { openTestMetadata } from './test-database.js';
+import { openS3Driver } from '../../src/storage/s3/s3-driver.js';
+import { s3ForTests, type S3ForTests } from './s3-server.js';
+import { openTestMetadata, SCALE_OUT } from './test-database.js';
 
 /** The account root's key in every test registry (the AWS documentation's example pair). */
 export const ROOT_KEY: KeyPair = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -44,10 +46,24 @@ export interface TestRegistryOptions {
   readonly trustedProxies?: readonly string[];
 }
 
-/** A whole registry in this process: SQLite in memory, memory or fs storage, the real HTTP app. */
+let s3Store: Promise<S3ForTests> | undefined;
+
+/** In the scale-out pass with BERTH_TEST_STORAGE_URL: an S3 driver on a key prefix of its own. */
+async function testS3Storage(): Promise<BlobDriver | undefined> {
+  if (!SCALE_OUT || !process.env.BERTH_TEST_STORAGE_URL) return undefined;
+  const store = await (s3Store ??= s3ForTests());
+  if ('skip' in store) throw new Error(store.skip);
+  return openS3Driver(store.driverOptions());
+}
+
+/**
+ * A whole registry in this process, with the real HTTP app: SQLite in memory and memory or fs storage;
+ * in the scale-out pass (BERTH_TEST_BACKEND=scale-out) PostgreSQL and S3 when their test URLs are set.
+ */
 export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
-  const dir = options.storage === 'fs' ? await mkdtemp(path.join(tmpdir(), 'berth-test-')) : undefined;
-  const storage = dir ? new FsBlobDriver(path.join(dir, 'blobs')) : new MemoryBlobDriver();
+  const s3 = await testS3Storage();
+  const dir = !s3 && options.storage === 'fs' ? await mkdtemp(path.join(tmpdir(), 'berth-test-')) : undefined;
+  const storage = s3 ?? (dir ? new FsBlobDriver(path.join(dir, 'blobs')) : new MemoryBlobDriver());
   if (storage instanceof FsBlobDriver) await storage.init();
   const metadata = await openTestMetadata();
   const registry = createRegistry({
@@ -75,6 +91,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     async close() {
       await app.close();
       await metadata.close();
+      await storage.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     },
   };

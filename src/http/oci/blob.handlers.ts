@@ -1,4 +1,4 @@
-import { openBlob, deleteBlob, statBlob } from '../../registry/blobs.service.js';
+import { blobDownloadUrl, openBlob, deleteBlob, statBlob } from '../../registry/blobs.service.js';
 import type { OciExchange } from './oci-request.js';
 import { parseRangeHeader } from './ranges.js';
 
@@ -14,6 +14,12 @@ export async function getBlob(x: OciExchange, name: string, digest: string, head
     .header('cache-control', 'max-age=31536000');
   if (head) {
     x.reply.header('content-length', blob.size).code(200).send();
+    return;
+  }
+  const location = await blobDownloadUrl(x.registry, x.ctx, blob);
+  if (location !== undefined) {
+    // The client re-sends its Range header to the store, which answers 206 itself.
+    x.reply.removeHeader('content-type').removeHeader('accept-ranges').code(307).header('location', location).header('cache-control', 'no-store').header('content-length', 0).send();
     return;
   }
   const stream = await openBlob(x.registry, x.ctx, blob, range);

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { EcrInput } from '../contracts/ecr-inputs.js';
 import { looksLikeDigest, parseDigest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
-import { statBlob } from '../registry/blobs.service.js';
+import { blobDownloadUrl, statBlob } from '../registry/blobs.service.js';
 import { existingRepository } from '../registry/repositories.service.js';
 import { appendChunk, completeUpload, getUploadStatus, startUpload } from '../registry/uploads.service.js';
 import { accountOf, asEcr, checkRegistryId, type Call, type ControlPlane } from './control-plane.js';
@@ -74,7 +74,9 @@ export async function getDownloadUrlForLayer(cp: ControlPlane, call: Call, input
     }
     throw err;
   });
-  return { downloadUrl: `${call.endpoint}/v2/${input.repositoryName}/blobs/${parseDigest(blob.digest).value}`, layerDigest: blob.digest };
+  // A presigned URL of the store, as ECR gives, when blob downloads redirect; else the layer's /v2 URL.
+  const presigned = await blobDownloadUrl(cp.registry, call.ctx, blob);
+  return { downloadUrl: presigned ?? `${call.endpoint}/v2/${input.repositoryName}/blobs/${parseDigest(blob.digest).value}`, layerDigest: blob.digest };
 }
 
 async function uploadStatus(cp: ControlPlane, name: string, id: string) {

@@ -117,7 +117,7 @@ describe('PostgreSQL metadata', { skip }, () => {
 
   test('an unreachable server fails at once with the reason', async () => {
     const started = Date.now();
-    await assert.rejects(openPostgres('postgres://postgres@127.0.0.1:1/none'), /unavailable/);
+    await assert.rejects(openPostgres('postgres://postgres@127.0.0.1:1/none'), /cannot connect: .*ECONNREFUSED/);
     assert.ok(Date.now() - started < 6_000);
   });
 });

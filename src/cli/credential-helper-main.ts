@@ -1,5 +1,5 @@
 import { runCredentialHelper } from './client/credential-helper.js';
-import { silenceSdkNodeVersionWarning } from './client/sdk-warning.js';
+import { silenceSdkNodeVersionWarning } from './sdk-warning.js';
 
 /** The `docker-credential-berth` command: one line of JSON (or nothing) on stdout; errors one line on stderr, exit 1. */
 export async function runCredentialHelperCli(argv: string[], stdin: string): Promise<number> {

@@ -4,7 +4,7 @@ import { serve } from '../main.js';
 import { clientTarget } from './client/endpoint.js';
 import { ClientUsageError, runIamCommand } from './client/iam-commands.js';
 import { login } from './client/login.js';
-import { silenceSdkNodeVersionWarning } from './client/sdk-warning.js';
+import { silenceSdkNodeVersionWarning } from './sdk-warning.js';
 
 const USAGE = `usage: berth <command> [flags]
 
@@ -30,6 +30,7 @@ export function parseFlags(args: string[]): Record<string, string> {
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  silenceSdkNodeVersionWarning();
   try {
     switch (command) {
       case 'serve': {
@@ -45,7 +46,6 @@ export async function runCli(argv: string[]): Promise<number> {
         return 0;
       }
       case 'login': {
-        silenceSdkNodeVersionWarning();
         const { flags, positional } = parseArgs(rest, ['endpoint', 'docker-config']);
         if (positional.length > 1) throw new UsageError('usage: berth login [REGISTRY] [--endpoint URL] [--docker-config DIR]');
         const target = clientTarget(flags.endpoint, process.env, process.cwd());
@@ -54,7 +54,6 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'users':
       case 'keys': {
-        silenceSdkNodeVersionWarning();
         const { flags, positional } = parseArgs(rest, ['endpoint']);
         const output = await runIamCommand(clientTarget(flags.endpoint, process.env, process.cwd()), command, positional);
         if (output) process.stdout.write(`${output}\n`);

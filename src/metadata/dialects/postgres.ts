@@ -36,6 +36,13 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   // An idle connection that the server closes (restart, failover) must not crash the process: the next
   // query gets a fresh connection, or reports the database unavailable.
   pool.on('error', () => {});
+  try {
+    // Asked first, so that start-up names the real reason (refused, unknown host, authentication).
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end();
+    throw new Error(`cannot connect: ${(err as Error).message}`);
+  }
   const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withMappedErrors(pool) }) });
   try {
     await migrateToLatest(db as Kysely<unknown>, 'postgres');

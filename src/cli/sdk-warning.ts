@@ -1,7 +1,7 @@
 /**
- * The AWS SDK warns on every run under Node 20 that its releases from 2027 need Node 22. A client
- * command's errors are one line on stderr, so that notice (about the SDK's future, not this run) is
- * dropped; every other warning still prints.
+ * The AWS SDK (the S3 driver, the client commands) warns on every run under Node 20 that its releases
+ * from 2027 need Node 22. A command's errors are one line on stderr, so that notice (about the SDK's
+ * future, not this run) is dropped; every other warning still prints.
  */
 export function silenceSdkNodeVersionWarning(): void {
   const emit = process.emitWarning.bind(process);

@@ -97,7 +97,8 @@ export async function composeApp(config: Config, services: Services, logger: Log
 
 async function openStorage(setting: StorageSetting): Promise<BlobDriver> {
   if (setting.kind === 's3') {
-    const driver = openS3Driver({ ...setting });
+    const { bucket, prefix, region, endpoint, forcePathStyle, serverSideEncryption, sseKmsKeyId } = setting;
+    const driver = openS3Driver({ bucket, prefix, region, endpoint, forcePathStyle, serverSideEncryption, sseKmsKeyId });
     try {
       // A HEAD of a key that need not exist: fails when the endpoint, the bucket or the credentials are wrong.
       await driver.stat(backgroundContext(), 'healthz');

@@ -43,6 +43,7 @@ const ECR_CALLS: Record<keyof typeof ECR_INPUTS, () => Record<string, unknown>> 
   CreateRepository: () => ({ repositoryName: `${REPO}-new` }),
   DescribeRepositories: () => ({ repositoryNames: [REPO] }),
   DeleteRepository: () => ({ repositoryName: 'table/none' }),
+  PutImageTagMutability: () => ({ repositoryName: 'table/none', imageTagMutability: 'MUTABLE' }),
   TagResource: () => ({ resourceArn: ARN, tags: [] }),
   UntagResource: () => ({ resourceArn: ARN, tagKeys: ['none'] }),
   ListTagsForResource: () => ({ resourceArn: ARN }),

@@ -207,6 +207,8 @@ describe('ECR API: policies', () => {
   });
 });
 
+type Repo = { imageTagMutability: string; imageTagMutabilityExclusionFilters?: unknown };
+
 describe('tag immutability', () => {
   test('an IMMUTABLE repository never moves a tag (TAG_INVALID on /v2, ImageTagAlreadyExistsException on the API); a MUTABLE one does', async (t) => {
     const r = await startTestRegistry();
@@ -229,5 +231,61 @@ describe('tag immutability', () => {
     await pushImage(r.app, 'mutable', 'v1', first);
     await pushImage(r.app, 'mutable', 'v1', second);
     assert.equal((await r.app.inject({ method: 'GET', url: '/v2/mutable/manifests/v1' })).headers['docker-content-digest'], second.manifest.digest);
+  });
+
+  test('the *_WITH_EXCLUSION modes: wildcard filters name the tags that behave the other way, on /v2 and PutImage', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    const [one, two] = [image().layers(1, 32).build(), image().layers(1, 32).build()];
+    /** Pushes `one` under the tag, then tries to move the tag to `two`: true when it moved, false on TAG_INVALID. */
+    const moves = async (repo: string, tag: string) => {
+      await pushImage(r.app, repo, tag, one);
+      await pushImage(r.app, repo, two.manifest.digest, two);
+      const moved = await putManifest(r.app, repo, tag, two.manifest, two.mediaType);
+      if (moved.statusCode === 201) return true;
+      assert.equal(JSON.parse(moved.body).errors[0].code, 'TAG_INVALID', moved.body);
+      return false;
+    };
+    const created = await ecr(r.app, 'CreateRepository', {
+      repositoryName: 'released',
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }, { filterType: 'WILDCARD', filter: 'dev-*' }],
+    });
+    assert.deepEqual((created.body.repository as Repo).imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }, { filterType: 'WILDCARD', filter: 'dev-*' }]);
+    assert.equal(await moves('released', 'v1.0'), false, 'a release tag is immutable');
+    assert.equal(await moves('released', 'latest'), true, 'an excluded tag moves');
+    assert.equal(await moves('released', 'dev-42'), true, 'a wildcard exclusion matches');
+    assert.equal(await moves('released', 'xdev-42'), false, 'the whole tag must match');
+
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'nightly' });
+    const put = await ecr(r.app, 'PutImageTagMutability', {
+      repositoryName: 'nightly',
+      imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'v*' }],
+    });
+    assert.deepEqual(put.body, { registryId: '123456789012', repositoryName: 'nightly', imageTagMutability: 'MUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'v*' }] });
+    assert.equal(await moves('nightly', 'main'), true, 'tags are mutable');
+    assert.equal(await moves('nightly', 'v2'), false, 'but those the filter names');
+    const api = await ecr(r.app, 'PutImage', { repositoryName: 'nightly', imageManifest: two.manifest.bytes.toString(), imageTag: 'v2' });
+    assert.equal(api.error, 'ImageTagAlreadyExistsException');
+    const described = await ecr(r.app, 'DescribeRepositories', { repositoryNames: ['nightly'] });
+    assert.equal((described.body.repositories as Repo[])[0]!.imageTagMutability, 'MUTABLE_WITH_EXCLUSION');
+
+    await ecr(r.app, 'PutImageTagMutability', { repositoryName: 'nightly', imageTagMutability: 'MUTABLE' });
+    assert.equal(await moves('nightly', 'v2'), true, 'back to MUTABLE, the filters are gone');
+    assert.equal(((await ecr(r.app, 'DescribeRepositories', { repositoryNames: ['nightly'] })).body.repositories as Repo[])[0]!.imageTagMutabilityExclusionFilters, undefined);
+  });
+
+  test('exclusion filters go with, and only with, the *_WITH_EXCLUSION modes; a missing repository is RepositoryNotFoundException', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'strict' });
+    const filters = [{ filterType: 'WILDCARD', filter: 'latest' }];
+    assert.equal((await ecr(r.app, 'PutImageTagMutability', { repositoryName: 'strict', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' })).error, 'InvalidParameterException');
+    assert.equal((await ecr(r.app, 'PutImageTagMutability', { repositoryName: 'strict', imageTagMutability: 'IMMUTABLE', imageTagMutabilityExclusionFilters: filters })).error, 'InvalidParameterException');
+    assert.equal((await ecr(r.app, 'CreateRepository', { repositoryName: 'strict2', imageTagMutability: 'MUTABLE', imageTagMutabilityExclusionFilters: filters })).error, 'InvalidParameterException');
+    const badFilter = await ecr(r.app, 'PutImageTagMutability', { repositoryName: 'strict', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'a/b' }] });
+    assert.equal(badFilter.error, 'InvalidParameterException');
+    assert.equal((await ecr(r.app, 'PutImageTagMutability', { repositoryName: 'none/here', imageTagMutability: 'IMMUTABLE' })).error, 'RepositoryNotFoundException');
   });
 });

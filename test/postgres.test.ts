@@ -69,7 +69,7 @@ describe('PostgreSQL metadata', { skip }, () => {
 
   test('an IMMUTABLE tag pushed with two different manifests through two nodes at once: exactly one wins', async () => {
     const { nodes, close } = await twoNodes(await fresh());
-    await createRepository(nodes[0], 'race/immutable', { imageTagMutability: 'IMMUTABLE', scanOnPush: false, encryptionType: 'AES256', kmsKey: null }, []);
+    await createRepository(nodes[0], 'race/immutable', { imageTagMutability: 'IMMUTABLE', imageTagMutabilityExclusions: null, scanOnPush: false, encryptionType: 'AES256', kmsKey: null }, []);
     for (let round = 0; round < 5; round++) {
       const tag = `v${round}`;
       const results = await Promise.allSettled(nodes.map((node) => pushImage(node, 'race/immutable', tag, image().layers(1, 512).build())));

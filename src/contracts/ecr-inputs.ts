@@ -21,25 +21,29 @@ const uploadId = { type: 'string', pattern: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a
 const policyText = { type: 'string', min: 0, max: 10240 } as const satisfies Schema;
 const partSize = { type: 'integer', min: 0 } as const satisfies Schema;
 
+const imageTagMutability = { type: 'string', enum: ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'] } as const satisfies Schema;
+const imageTagMutabilityExclusionFilters = {
+  type: 'list',
+  min: 1,
+  max: 5,
+  member: structure({ filterType: { type: 'string', enum: ['WILDCARD'] }, filter: { type: 'string', min: 1, max: 128, pattern: '[0-9a-zA-Z._*-]{1,128}' } }, ['filterType', 'filter']),
+} as const satisfies Schema;
+
 export const ECR_INPUTS = {
   CreateRepository: structure(
     {
       registryId,
       repositoryName,
       tags: tagList,
-      imageTagMutability: { type: 'string', enum: ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'] },
-      imageTagMutabilityExclusionFilters: {
-        type: 'list',
-        min: 1,
-        max: 5,
-        member: structure({ filterType: { type: 'string', enum: ['WILDCARD'] }, filter: { type: 'string', min: 1, max: 128, pattern: '[0-9a-zA-Z._*-]{1,128}' } }, ['filterType', 'filter']),
-      },
+      imageTagMutability,
+      imageTagMutabilityExclusionFilters,
       imageScanningConfiguration: structure({ scanOnPush: { type: 'boolean' } }),
       encryptionConfiguration: structure({ encryptionType: { type: 'string', enum: ['AES256', 'KMS', 'KMS_DSSE'] }, kmsKey: { type: 'string', min: 1, max: 2048 } }, ['encryptionType']),
     },
     ['repositoryName'],
   ),
   DescribeRepositories: structure({ registryId, repositoryNames: { type: 'list', min: 1, max: 100, member: repositoryName }, nextToken, maxResults }),
+  PutImageTagMutability: structure({ registryId, repositoryName, imageTagMutability, imageTagMutabilityExclusionFilters }, ['repositoryName', 'imageTagMutability']),
   DeleteRepository: structure({ registryId, repositoryName, force: { type: 'boolean' } }, ['repositoryName']),
   TagResource: structure({ resourceArn: { type: 'string' }, tags: tagList }, ['resourceArn', 'tags']),
   UntagResource: structure({ resourceArn: { type: 'string' }, tagKeys: { type: 'list', member: { type: 'string' } } }, ['resourceArn', 'tagKeys']),

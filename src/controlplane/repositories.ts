@@ -4,8 +4,10 @@ import {
   createRepository as createRepositoryRow,
   deleteRepository as deleteRepositoryRow,
   describeRepositoryPage,
+  setTagMutability,
   type RepositorySettingsRow,
 } from '../registry/repositories.service.js';
+import { exclusionFilters } from '../registry/tag-mutability.js';
 import { accountOf, asEcr, checkRegistryId, epochSeconds, repositoryArn, repositoryUri, type Call, type ControlPlane } from './control-plane.js';
 import { decodeToken, encodeToken, pageLimit, refuseListWithPaging } from './pagination.js';
 import { checkResourceTags, MAX_RESOURCE_TAGS } from './resource-tags.js';
@@ -19,6 +21,7 @@ export function repositoryShape(cp: ControlPlane, call: Call, row: RepositorySet
     repositoryUri: repositoryUri(call, row.name),
     createdAt: epochSeconds(row.created_at),
     imageTagMutability: row.image_tag_mutability,
+    ...exclusionFiltersShape(row),
     imageScanningConfiguration: { scanOnPush: row.scan_on_push === 1 },
     encryptionConfiguration: { encryptionType: row.encryption_type, ...(row.kms_key !== null ? { kmsKey: row.kms_key } : {}) },
   };
@@ -27,12 +30,7 @@ export function repositoryShape(cp: ControlPlane, call: Call, row: RepositorySet
 export async function createRepository(cp: ControlPlane, call: Call, input: EcrInput<'CreateRepository'>) {
   checkRegistryId(cp, input.registryId);
   const mutability = input.imageTagMutability ?? 'MUTABLE';
-  if (mutability.endsWith('_WITH_EXCLUSION') !== (input.imageTagMutabilityExclusionFilters !== undefined)) {
-    throw new RegistryError('INVALID_PARAMETER', 'Invalid parameter: imageTagMutabilityExclusionFilters go with, and only with, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION');
-  }
-  if (input.imageTagMutabilityExclusionFilters !== undefined) {
-    throw new RegistryError('INVALID_PARAMETER', 'Invalid parameter: tag mutability exclusion filters are not supported by this registry yet; use MUTABLE or IMMUTABLE');
-  }
+  const exclusions = checkExclusionFilters(mutability, input.imageTagMutabilityExclusionFilters);
   const encryption = input.encryptionConfiguration ?? { encryptionType: 'AES256' as const };
   if (encryption.encryptionType === 'AES256' && encryption.kmsKey !== undefined) {
     throw new RegistryError('INVALID_PARAMETER', "Invalid parameter: 'kmsKey' can only be given with the encryption type KMS or KMS_DSSE");
@@ -43,7 +41,7 @@ export async function createRepository(cp: ControlPlane, call: Call, input: EcrI
     createRepositoryRow(
       cp.registry,
       input.repositoryName,
-      { imageTagMutability: mutability, scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false, encryptionType: encryption.encryptionType, kmsKey: encryption.kmsKey ?? null },
+      { imageTagMutability: mutability, imageTagMutabilityExclusions: exclusions, scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false, encryptionType: encryption.encryptionType, kmsKey: encryption.kmsKey ?? null },
       tags,
     ),
   );
@@ -76,4 +74,35 @@ export async function deleteRepository(cp: ControlPlane, call: Call, input: EcrI
   checkRegistryId(cp, input.registryId);
   const row = await asEcr(cp, input.repositoryName, () => deleteRepositoryRow(cp.registry, input.repositoryName, input.force ?? false));
   return { repository: repositoryShape(cp, call, row) };
+}
+
+type ExclusionFilters = EcrInput<'PutImageTagMutability'>['imageTagMutabilityExclusionFilters'];
+
+export async function putImageTagMutability(cp: ControlPlane, _call: Call, input: EcrInput<'PutImageTagMutability'>) {
+  checkRegistryId(cp, input.registryId);
+  const exclusions = checkExclusionFilters(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
+  await asEcr(cp, input.repositoryName, () => setTagMutability(cp.registry, input.repositoryName, input.imageTagMutability, exclusions));
+  return {
+    registryId: accountOf(cp),
+    repositoryName: input.repositoryName,
+    imageTagMutability: input.imageTagMutability,
+    ...(exclusions ? { imageTagMutabilityExclusionFilters: exclusions.map((filter) => ({ filterType: 'WILDCARD', filter })) } : {}),
+  };
+}
+
+/** The filters' patterns; they go with, and only with, the *_WITH_EXCLUSION modes. */
+function checkExclusionFilters(mode: string, filters: ExclusionFilters): string[] | null {
+  const withExclusion = mode.endsWith('_WITH_EXCLUSION');
+  if (withExclusion && !filters?.length) {
+    throw new RegistryError('INVALID_PARAMETER', `Invalid parameter: imageTagMutabilityExclusionFilters are required with ${mode}`);
+  }
+  if (!withExclusion && filters !== undefined) {
+    throw new RegistryError('INVALID_PARAMETER', `Invalid parameter: imageTagMutabilityExclusionFilters can only be given with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not ${mode}`);
+  }
+  return filters ? [...new Set(filters.map((f) => f.filter))] : null;
+}
+
+function exclusionFiltersShape(row: RepositorySettingsRow) {
+  const filters = exclusionFilters(row);
+  return filters.length ? { imageTagMutabilityExclusionFilters: filters.map((filter) => ({ filterType: 'WILDCARD', filter })) } : {};
 }

@@ -7,13 +7,15 @@ export interface RepositoryRow {
   created_at: number;
   /** MUTABLE, IMMUTABLE, … (a push reads it with the row: no extra query for the tag rule). */
   image_tag_mutability: string;
+  /** JSON array of wildcard filters for the *_WITH_EXCLUSION modes, or null. */
+  image_tag_mutability_exclusions: string | null;
 }
 
 export async function findRepositoryByName(db: Db, name: string): Promise<RepositoryRow | undefined> {
   return (await repositoryByName(db, name)).rows[0];
 }
 
-const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at', 'image_tag_mutability']).where('name', '=', name));
+const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at', 'image_tag_mutability', 'image_tag_mutability_exclusions']).where('name', '=', name));
 
 /** Inserts the repository unless it exists; returns the row either way. */
 export async function ensureRepositoryRow(db: Db, name: string, now: number): Promise<RepositoryRow> {

@@ -7,6 +7,8 @@ export interface RepositorySettingsRow {
   name: string;
   created_at: number;
   image_tag_mutability: string;
+  /** JSON array of wildcard filters for the *_WITH_EXCLUSION modes, or null. */
+  image_tag_mutability_exclusions: string | null;
   scan_on_push: number;
   encryption_type: string;
   kms_key: string | null;
@@ -14,12 +16,13 @@ export interface RepositorySettingsRow {
 
 export interface NewRepositorySettings {
   readonly imageTagMutability: string;
+  readonly imageTagMutabilityExclusions: readonly string[] | null;
   readonly scanOnPush: boolean;
   readonly encryptionType: string;
   readonly kmsKey: string | null;
 }
 
-const SETTINGS_COLUMNS = ['id', 'name', 'created_at', 'image_tag_mutability', 'scan_on_push', 'encryption_type', 'kms_key'] as const;
+const SETTINGS_COLUMNS = ['id', 'name', 'created_at', 'image_tag_mutability', 'image_tag_mutability_exclusions', 'scan_on_push', 'encryption_type', 'kms_key'] as const;
 
 /** Inserts the repository with its settings; returns undefined when the name is taken. */
 export async function insertRepositoryWithSettings(db: Db, name: string, settings: NewRepositorySettings, now: number): Promise<RepositorySettingsRow | undefined> {
@@ -29,6 +32,7 @@ export async function insertRepositoryWithSettings(db: Db, name: string, setting
       name,
       created_at: now,
       image_tag_mutability: settings.imageTagMutability,
+      image_tag_mutability_exclusions: settings.imageTagMutabilityExclusions ? JSON.stringify(settings.imageTagMutabilityExclusions) : null,
       scan_on_push: settings.scanOnPush ? 1 : 0,
       encryption_type: settings.encryptionType,
       kms_key: settings.kmsKey,
@@ -106,5 +110,14 @@ export async function resourceTagsOf(db: Db, name: string): Promise<{ key: strin
     .innerJoin('repositories as r', 'r.id', 't.repository_id')
     .select(['t.key', 't.value'])
     .where('r.name', '=', name)
+    .execute();
+}
+
+/** Sets the repository's tag mutability and its exclusion filters (null: none). */
+export async function updateTagMutability(db: Db, repositoryId: number, mode: string, exclusions: readonly string[] | null): Promise<void> {
+  await db
+    .updateTable('repositories')
+    .set({ image_tag_mutability: mode, image_tag_mutability_exclusions: exclusions ? JSON.stringify(exclusions) : null })
+    .where('id', '=', repositoryId)
     .execute();
 }

@@ -26,6 +26,8 @@ export interface RepositoriesTable {
   created_at: number;
   /** ECR's imageTagMutability: MUTABLE, IMMUTABLE, … */
   image_tag_mutability: ColumnType<string, string | undefined, string>;
+  /** JSON array of the *_WITH_EXCLUSION wildcard filters; null: none. */
+  image_tag_mutability_exclusions: ColumnType<string | null, string | null | undefined, string | null>;
   /** 0 or 1. */
   scan_on_push: ColumnType<number, number | undefined, number>;
   /** AES256, KMS or KMS_DSSE. */

@@ -1,3 +1,4 @@
+import { isImmutableTag } from './tag-mutability.js';
 import { createHash } from 'node:crypto';
 import type { OpContext } from '../core/context.js';
 import { looksLikeDigest, parseDigest, type Digest } from '../core/digest.js';
@@ -86,7 +87,7 @@ export async function putManifest(
       parsed.references,
     );
     if (!byDigest) {
-      if (repo.image_tag_mutability === 'IMMUTABLE') await assertTagUnmoved(trx, repo.id, repository, reference, digest.value);
+      if (isImmutableTag(repo, reference)) await assertTagUnmoved(trx, repo.id, repository, reference, digest.value);
       await upsertTag(trx, repo.id, reference, digest.value, now);
     }
   });

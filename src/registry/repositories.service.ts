@@ -1,8 +1,9 @@
+import type { TagMutability } from './tag-mutability.js';
 import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
 import { linkedDigestsOfRepository, queueBlobReview } from '../metadata/blobs.repository.js';
 import { ensureRepositoryRow, findRepositoryByName, listRepositoryNames, type RepositoryRow } from '../metadata/repositories.repository.js';
-import {
+import { updateTagMutability,
   countManifests,
   deleteRepositoryRow,
   deleteResourceTags,
@@ -117,4 +118,10 @@ export async function tagRepository(registry: Registry, name: string, tags: read
 export async function untagRepository(registry: Registry, name: string, keys: readonly string[]): Promise<void> {
   const repo = await existingRepository(registry, name);
   await deleteResourceTags(registry.metadata.db, repo.id, keys);
+}
+
+/** PutImageTagMutability: the mode and, for the *_WITH_EXCLUSION modes, its wildcard filters. */
+export async function setTagMutability(registry: Registry, name: string, mode: TagMutability, exclusions: readonly string[] | null): Promise<void> {
+  const repo = await existingRepository(registry, name);
+  await updateTagMutability(registry.metadata.db, repo.id, mode, exclusions);
 }

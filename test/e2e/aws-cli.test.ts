@@ -76,6 +76,25 @@ for (const cli of awsClis()) {
       assert.match(gone.stderr, new RegExp(`The repository with name '${repo}' does not exist in the registry with id '${ACCOUNT}'`));
     });
 
+    test('put-image-tag-mutability: IMMUTABLE everywhere, the *_WITH_EXCLUSION modes where the CLI knows them', async () => {
+      const name = `${repo}-mutability`;
+      await awsJson(cli, berth.url, ['ecr', 'create-repository', '--repository-name', name]);
+      const immutable = await awsJson<{ imageTagMutability: string }>(cli, berth.url, ['ecr', 'put-image-tag-mutability', '--repository-name', name, '--image-tag-mutability', 'IMMUTABLE']);
+      assert.equal(immutable.imageTagMutability, 'IMMUTABLE');
+      if (cli.path === '/usr/bin/aws') return; // Debian's v2.9 predates the exclusion modes
+      const excluded = await awsJson<{ imageTagMutability: string; imageTagMutabilityExclusionFilters: unknown[] }>(cli, berth.url, [
+        'ecr', 'put-image-tag-mutability', '--repository-name', name, '--image-tag-mutability', 'IMMUTABLE_WITH_EXCLUSION',
+        '--image-tag-mutability-exclusion-filters', 'filterType=WILDCARD,filter=latest', 'filterType=WILDCARD,filter=dev-*',
+      ]);
+      assert.equal(excluded.imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
+      assert.deepEqual(excluded.imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }, { filterType: 'WILDCARD', filter: 'dev-*' }]);
+      const described = await awsJson<{ repositories: { imageTagMutabilityExclusionFilters: unknown[] }[] }>(cli, berth.url, ['ecr', 'describe-repositories', '--repository-names', name]);
+      assert.equal(described.repositories[0]!.imageTagMutabilityExclusionFilters.length, 2);
+      const refused = await aws(cli, berth.url, ['ecr', 'put-image-tag-mutability', '--repository-name', name, '--image-tag-mutability', 'MUTABLE_WITH_EXCLUSION']);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /InvalidParameterException/);
+    });
+
     test('get-login-password gives a registry password; a wrong secret is refused', async () => {
       const login = await aws(cli, berth.url, ['ecr', 'get-login-password']);
       assert.equal(login.code, 0, describeRun(login));

@@ -11,7 +11,7 @@ import {
   setRepositoryPolicyOp,
 } from '../../controlplane/policies.js';
 import { describeRegistry, getAuthorizationToken } from '../../controlplane/registry-info.js';
-import { createRepository, deleteRepository, describeRepositories } from '../../controlplane/repositories.js';
+import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from '../../controlplane/repositories.js';
 import { listTagsForResource, tagResource, untagResource } from '../../controlplane/resource-tags.js';
 
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -23,6 +23,7 @@ export const ECR_OPERATIONS: { readonly [O in EcrOperation]: Handler<O> } = {
   CreateRepository: createRepository,
   DescribeRepositories: describeRepositories,
   DeleteRepository: deleteRepository,
+  PutImageTagMutability: putImageTagMutability,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,

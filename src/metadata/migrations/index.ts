@@ -4,6 +4,7 @@ import { registryCore } from './0001-registry.js';
 import { identityAndSettings } from './0002-identity.js';
 import { postgresCollation } from './0003-postgres-collation.js';
 import { jobs } from './0004-jobs.js';
+import { tagMutabilityExclusions } from './0005-tag-mutability-exclusions.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0002-identity': identityAndSettings(dialect),
     '0003-postgres-collation': postgresCollation(dialect),
     '0004-jobs': jobs(dialect),
+    '0005-tag-mutability-exclusions': tagMutabilityExclusions(),
   };
 }
 

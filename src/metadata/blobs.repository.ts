@@ -28,16 +28,36 @@ export async function findBlob(db: Db, digest: string): Promise<{ size: number; 
 
 const blobByDigest = preparedQuery((db, digest: string) => db.selectFrom('blobs').select(['size', 'state']).where('digest', '=', digest));
 
-/** Records stored content; a row that exists already is kept as it is. */
-export async function insertBlob(db: Db, digest: string, size: number, now: number): Promise<void> {
-  await insertBlobRow(db, digest, size, now);
+/**
+ * Records stored content; a row that exists already is kept as it is. `reviewAfter`: when garbage
+ * collection looks at it if nothing references it by then (null: referenced at once, by a manifest row).
+ */
+export async function insertBlob(db: Db, digest: string, size: number, now: number, reviewAfter: number | null): Promise<void> {
+  if (reviewAfter === null) await insertReferencedBlobRow(db, digest, size, now);
+  else await insertBlobRow(db, digest, size, now, reviewAfter);
 }
 
-const insertBlobRow = preparedQuery((db, digest: string, size: number, now: number) =>
+const insertBlobRow = preparedQuery((db, digest: string, size: number, now: number, reviewAfter: number) =>
+  db
+    .insertInto('blobs')
+    .values({ digest, size, state: 'active', created_at: now, review_after: reviewAfter })
+    .onConflict((oc) => oc.column('digest').doNothing()),
+);
+
+const insertReferencedBlobRow = preparedQuery((db, digest: string, size: number, now: number) =>
   db
     .insertInto('blobs')
     .values({ digest, size, state: 'active', created_at: now, review_after: null })
     .onConflict((oc) => oc.column('digest').doNothing()),
+);
+
+/** A blob under review is not looked at before `until` (it was just uploaded or mounted again). */
+export async function postponeReview(db: Db, digest: string, until: number): Promise<void> {
+  await postponeReviewRow(db, digest, until);
+}
+
+const postponeReviewRow = preparedQuery((db, digest: string, until: number) =>
+  db.updateTable('blobs').set({ review_after: until }).where('digest', '=', digest).where('review_after', '<', until),
 );
 
 export async function linkBlob(db: Db, repositoryId: number, digest: string, now: number): Promise<void> {
@@ -83,8 +103,13 @@ export async function queueBlobReview(db: Db, digests: string[], reviewAfter: nu
   }
 }
 
-/** Every digest the repository links. */
-export async function linkedDigestsOfRepository(db: Db, repositoryId: number): Promise<string[]> {
-  const rows = await db.selectFrom('repository_blobs').select('digest').where('repository_id', '=', repositoryId).execute();
+/** Every digest the repository holds: the blobs it links and its manifests' own bytes. */
+export async function digestsOfRepository(db: Db, repositoryId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('repository_blobs')
+    .select('digest')
+    .where('repository_id', '=', repositoryId)
+    .union(db.selectFrom('manifests').select('digest').where('repository_id', '=', repositoryId))
+    .execute();
   return rows.map((row) => row.digest);
 }

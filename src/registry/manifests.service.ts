@@ -1,3 +1,4 @@
+import { assertNotCollecting, awaitNotCollecting } from './collected-content.js';
 import { isImmutableTag } from './tag-mutability.js';
 import { createHash } from 'node:crypto';
 import type { OpContext } from '../core/context.js';
@@ -62,6 +63,7 @@ export async function putManifest(
   }
   const parsed = parseManifest(bytes, contentType);
   const repo = await repositoryForPush(registry, repository);
+  await awaitNotCollecting(registry, digest.value);
   try {
     await registry.storage.put(ctx, contentKey(digest), bytes);
   } catch (err) {
@@ -70,7 +72,8 @@ export async function putManifest(
   await registry.metadata.transaction(async (trx) => {
     await assertReferencesPresent(trx, repo.id, parsed);
     const now = registry.clock.now().getTime();
-    await insertBlob(trx, digest.value, bytes.length, now);
+    await assertNotCollecting(trx, digest.value);
+    await insertBlob(trx, digest.value, bytes.length, now, null);
     await insertManifest(
       trx,
       {

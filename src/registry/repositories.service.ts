@@ -1,7 +1,7 @@
 import type { TagMutability } from './tag-mutability.js';
 import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
-import { linkedDigestsOfRepository, queueBlobReview } from '../metadata/blobs.repository.js';
+import { digestsOfRepository, queueBlobReview } from '../metadata/blobs.repository.js';
 import { ensureRepositoryRow, findRepositoryByName, listRepositoryNames, type RepositoryRow } from '../metadata/repositories.repository.js';
 import { updateTagMutability,
   countManifests,
@@ -94,7 +94,7 @@ export async function deleteRepository(registry: Registry, name: string, force: 
     if (!force && (await countManifests(trx, row.id)) > 0) {
       throw new RegistryError('REPOSITORY_NOT_EMPTY', `repository "${name}" still contains images`);
     }
-    const digests = await linkedDigestsOfRepository(trx, row.id);
+    const digests = await digestsOfRepository(trx, row.id);
     await queueBlobReview(trx, digests, registry.clock.now().getTime() + registry.settings.gcGraceMs);
     await deleteRepositoryRow(trx, row.id);
   });

@@ -1,9 +1,10 @@
+import { assertNotCollecting, awaitNotCollecting } from './collected-content.js';
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { OpContext } from '../core/context.js';
 import { parseDigest, type Digest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
-import { findBlob, findLinkedBlobByName, insertBlob, linkBlob } from '../metadata/blobs.repository.js';
+import { findBlob, findLinkedBlobByName, insertBlob, linkBlob, postponeReview } from '../metadata/blobs.repository.js';
 import { findRepositoryByName } from '../metadata/repositories.repository.js';
 import { advanceUpload, deleteUpload, findUpload, insertUpload, type UploadRow } from '../metadata/uploads.repository.js';
 import type { UploadRef } from '../storage/blob-driver.js';
@@ -94,7 +95,11 @@ export async function completeUpload(
     await storeContent(registry, ctx, ref, digest);
     await registry.metadata.transaction(async (trx) => {
       const now = registry.clock.now().getTime();
-      await insertBlob(trx, digest.value, ref.size, now);
+      const reviewAfter = now + registry.settings.gcGraceMs;
+      await assertNotCollecting(trx, digest.value);
+      // Unreferenced content is collected after the grace period; a manifest that uses it ends that.
+      await insertBlob(trx, digest.value, ref.size, now, reviewAfter);
+      await postponeReview(trx, digest.value, reviewAfter);
       await linkBlob(trx, row.repository_id, digest.value, now);
       await deleteUpload(trx, id);
     });
@@ -140,7 +145,9 @@ export async function mountBlob(registry: Registry, repository: string, digestTe
     // Re-check inside the transaction: the source may have lost the blob meanwhile.
     const still = await findBlob(trx, digest.value);
     if (!still || still.state !== 'active') return false;
-    await linkBlob(trx, target.id, digest.value, registry.clock.now().getTime());
+    const now = registry.clock.now().getTime();
+    await postponeReview(trx, digest.value, now + registry.settings.gcGraceMs);
+    await linkBlob(trx, target.id, digest.value, now);
     return true;
   });
   return mounted ? { digest: digest.value, size: source.size } : undefined;
@@ -234,6 +241,7 @@ async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, 
 /** Moves verified bytes to their content key, or drops them when the content is stored already. */
 async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, digest: Digest): Promise<void> {
   try {
+    await awaitNotCollecting(registry, digest.value);
     const existing = await findBlob(registry.metadata.db, digest.value);
     if (existing?.state === 'active' && (await registry.storage.stat(ctx, contentKey(digest)))) {
       await registry.storage.abortUpload(ctx, ref);

@@ -47,6 +47,19 @@ export function runBlobDriverSuite(name: string, makeDriver: () => Promise<BlobD
     assert.equal(await driver.stat(ctx, 'a/b'), null);
   });
 
+  test(`${name}: deleteMany removes each key, those already gone included`, async () => {
+    const driver = await makeDriver();
+    await driver.put(ctx, 'many/a', Buffer.from('1'));
+    await driver.put(ctx, 'many/b', Buffer.from('2'));
+    await driver.put(ctx, 'many/keep', Buffer.from('3'));
+    await driver.deleteMany(ctx, ['many/a', 'many/b', 'many/never-there']);
+    await driver.deleteMany(ctx, []);
+    assert.equal(await driver.stat(ctx, 'many/a'), null);
+    assert.equal(await driver.stat(ctx, 'many/b'), null);
+    assert.equal((await driver.stat(ctx, 'many/keep'))?.size, 1);
+    await driver.close();
+  });
+
   test(`${name}: list by prefix`, async () => {
     const driver = await makeDriver();
     await driver.put(ctx, 'blobs/sha256/aa/one', Buffer.from('1'));

@@ -38,6 +38,8 @@ export interface BlobDriver {
   put(ctx: OpContext, key: string, data: Uint8Array): Promise<void>;
   /** Removes the object; succeeds when it is already gone. */
   delete(ctx: OpContext, key: string): Promise<void>;
+  /** Removes the objects (in batches where the store has them); succeeds for those already gone. */
+  deleteMany(ctx: OpContext, keys: readonly string[]): Promise<void>;
   /** Every object whose key starts with `prefix`, in no particular order. */
   list(ctx: OpContext, prefix: string): AsyncIterable<ObjectInfo>;
 

@@ -5,6 +5,7 @@ import { identityAndSettings } from './0002-identity.js';
 import { postgresCollation } from './0003-postgres-collation.js';
 import { jobs } from './0004-jobs.js';
 import { tagMutabilityExclusions } from './0005-tag-mutability-exclusions.js';
+import { reviewUnreferencedBlobs } from './0006-review-unreferenced-blobs.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -14,6 +15,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0003-postgres-collation': postgresCollation(dialect),
     '0004-jobs': jobs(dialect),
     '0005-tag-mutability-exclusions': tagMutabilityExclusions(),
+    '0006-review-unreferenced-blobs': reviewUnreferencedBlobs(),
   };
 }
 

@@ -71,6 +71,10 @@ export class FsBlobDriver implements BlobDriver {
     }
   }
 
+  async deleteMany(ctx: OpContext, keys: readonly string[]): Promise<void> {
+    for (const key of keys) await this.delete(ctx, key);
+  }
+
   async *list(_ctx: OpContext, prefix: string): AsyncIterable<ObjectInfo> {
     // Walk the folder that holds the prefix, then filter by the full prefix.
     const slash = prefix.lastIndexOf('/');

@@ -28,6 +28,10 @@ export class MemoryBlobDriver implements BlobDriver {
     this.objects.delete(key);
   }
 
+  async deleteMany(_ctx: OpContext, keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.objects.delete(key);
+  }
+
   async *list(_ctx: OpContext, prefix: string): AsyncIterable<ObjectInfo> {
     for (const [key, object] of [...this.objects]) {
       if (key.startsWith(prefix)) yield { key, size: object.data.length, modified: object.modified };

@@ -240,6 +240,11 @@ export class S3Bucket {
     }
   }
 
+  /** Deletes the keys with DeleteObjects, 1,000 per request. */
+  async deleteKeys(signal: AbortSignal, keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) await this.deleteMany(signal, keys.slice(i, i + DELETE_BATCH));
+  }
+
   private async deleteMany(signal: AbortSignal, keys: readonly string[]): Promise<void> {
     const command = new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys.map((key) => ({ Key: this.full(key) })), Quiet: true } });
     // S3 requires an integrity header on DeleteObjects. The SDK sends a CRC32 one, which several

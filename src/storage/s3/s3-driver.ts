@@ -60,6 +60,10 @@ export class S3BlobDriver implements BlobDriver {
     return this.bucket.list(ctx.signal, prefix);
   }
 
+  deleteMany(ctx: OpContext, keys: readonly string[]): Promise<void> {
+    return this.bucket.deleteKeys(ctx.signal, keys);
+  }
+
   // The marker tells a later call that the upload is still open even while it holds no byte.
   async createUpload(ctx: OpContext, id: string): Promise<UploadRef> {
     await this.bucket.put(ctx.signal, markerKey(id), new Uint8Array(0));

@@ -1,0 +1,29 @@
+import { RegistryError } from '../core/errors.js';
+import { findBlob } from '../metadata/blobs.repository.js';
+import type { Db } from '../metadata/metadata.js';
+import type { Registry } from './registry.js';
+
+// Garbage collection marks a blob `deleting`, deletes its bytes, then its row. Content pushed again in
+// that window must not be written under the key before the row is gone (its bytes would be deleted),
+// nor linked to the dying row. These two checks, before the write and inside the linking transaction,
+// are what ARCHITECTURE.md's "upload commit" rule asks.
+
+const WAIT_MS = 30_000;
+
+/** Before writing content's bytes: waits while garbage collection is removing the same content. */
+export async function awaitNotCollecting(registry: Registry, digest: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while ((await findBlob(registry.metadata.db, digest))?.state === 'deleting') {
+    if (Date.now() > deadline) throw collecting(digest);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Inside the transaction that links content: refuses (retryably) content that collection took meanwhile. */
+export async function assertNotCollecting(trx: Db, digest: string): Promise<void> {
+  if ((await findBlob(trx, digest))?.state === 'deleting') throw collecting(digest);
+}
+
+function collecting(digest: string): RegistryError {
+  return new RegistryError('UNAVAILABLE', `blob ${digest} is being garbage-collected right now; push it again`);
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { backgroundContext } from '../src/core/context.js';
+import { parseDigest } from '../src/core/digest.js';
+import { collectGarbage } from '../src/registry/garbage-collection.js';
+import { contentKey } from '../src/storage/keys.js';
+import { content, image } from './helpers/images.js';
+import { errorCode, pushBlob, pushImage, putManifest } from './helpers/oci-client.js';
+import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
+
+const ctx = backgroundContext();
+const GRACE = 60_000;
+
+/** A test registry on a clock the test moves. */
+async function registryWithClock(): Promise<{ r: TestRegistry; advance(ms: number): void }> {
+  let now = Date.now();
+  const r = await startTestRegistry({ clock: { now: () => new Date(now) }, settings: { gcGraceMs: GRACE } });
+  return { r, advance: (ms) => void (now += ms) };
+}
+
+async function stored(r: TestRegistry, digest: string): Promise<boolean> {
+  return (await r.storage.stat(ctx, contentKey(parseDigest(digest)))) !== null;
+}
+
+const head = async (r: TestRegistry, repo: string, digest: string) => (await r.app.inject({ method: 'HEAD', url: `/v2/${repo}/blobs/${digest}` })).statusCode;
+
+describe('online garbage collection', () => {
+  test('an uploaded blob no manifest uses is collected after the grace period, not before', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const orphan = content('never referenced');
+    await pushBlob(r.app, 'gc/orphans', orphan);
+    advance(GRACE - 1_000);
+    let report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 0);
+    assert.equal(report.queue.waiting, 1);
+    assert.equal(await head(r, 'gc/orphans', orphan.digest), 200);
+
+    advance(2_000);
+    report = await collectGarbage(r.registry, ctx);
+    assert.deepEqual({ reviewed: report.reviewed, kept: report.kept, deleted: report.deleted, bytesFreed: report.bytesFreed }, { reviewed: 1, kept: 0, deleted: 1, bytesFreed: orphan.bytes.length });
+    assert.equal(await head(r, 'gc/orphans', orphan.digest), 404);
+    assert.equal(await stored(r, orphan.digest), false, 'the bytes are gone from storage');
+  });
+
+  test('an image keeps its blobs; deleting it frees what no other image shares, after the grace period', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const shared = content('a base layer both images use');
+    const one = image().layers(1, 256).build();
+    const two = image().layers(1, 256).build();
+    for (const built of [one, two]) {
+      await pushBlob(r.app, 'gc/app', shared);
+      await pushImage(r.app, 'gc/app', built === one ? 'one' : 'two', built);
+    }
+    // Manifests that list the shared layer too.
+    advance(GRACE + 1);
+    let report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 1, 'only the shared layer, which no manifest lists, goes');
+    assert.equal(await stored(r, shared.digest), false);
+    assert.equal(report.kept, 4, "both images' layer and config stay, and their review ends");
+
+    const gone = await r.app.inject({ method: 'DELETE', url: `/v2/gc/app/manifests/${one.manifest.digest}` });
+    assert.equal(gone.statusCode, 202);
+    report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 0, 'nothing before the grace period');
+    advance(GRACE + 1);
+    report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 3, "the deleted image's layer, config and manifest bytes");
+    for (const digest of [one.manifest.digest, one.config.digest, one.layers[0]!.digest]) assert.equal(await stored(r, digest), false, digest);
+    for (const digest of [two.manifest.digest, two.config.digest, two.layers[0]!.digest]) assert.equal(await stored(r, digest), true, digest);
+    assert.equal((await r.app.inject({ method: 'GET', url: '/v2/gc/app/manifests/two' })).statusCode, 200);
+  });
+
+  test('a dry run reports what a run would free and changes nothing', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const blobs = [content('a'.repeat(100)), content('b'.repeat(200))];
+    for (const blob of blobs) await pushBlob(r.app, 'gc/dry', blob);
+    await r.app.inject({ method: 'POST', url: '/v2/gc/dry/blobs/uploads/' });
+    advance(GRACE + 1);
+    const dry = await collectGarbage(r.registry, ctx, { dryRun: true });
+    assert.deepEqual({ deleted: dry.deleted, bytesFreed: dry.bytesFreed, uploadsExpired: dry.uploadsExpired, dryRun: dry.dryRun }, { deleted: 2, bytesFreed: 300, uploadsExpired: 1, dryRun: true });
+    for (const blob of blobs) assert.equal(await head(r, 'gc/dry', blob.digest), 200);
+    const real = await collectGarbage(r.registry, ctx);
+    assert.deepEqual({ deleted: real.deleted, bytesFreed: real.bytesFreed, uploadsExpired: real.uploadsExpired }, { deleted: 2, bytesFreed: 300, uploadsExpired: 1 });
+  });
+
+  test('an upload session idle for the grace period expires with its bytes', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const start = await r.app.inject({ method: 'POST', url: '/v2/gc/uploads/blobs/uploads/' });
+    const location = new URL(start.headers.location as string).pathname;
+    const patch = await r.app.inject({ method: 'PATCH', url: location, payload: Buffer.alloc(1000, 1), headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(patch.statusCode, 202);
+    advance(GRACE / 2);
+    assert.equal((await collectGarbage(r.registry, ctx)).uploadsExpired, 0);
+    advance(GRACE);
+    assert.equal((await collectGarbage(r.registry, ctx)).uploadsExpired, 1);
+    const status = await r.app.inject({ method: 'GET', url: location });
+    assert.equal(status.statusCode, 404);
+    assert.equal(errorCode(status), 'BLOB_UPLOAD_UNKNOWN');
+    const left = [];
+    for await (const object of r.storage.list(ctx, 'uploads/')) left.push(object.key);
+    assert.deepEqual(left, [], 'no bytes of the upload are left');
+  });
+
+  test('collected content can be pushed again; a run interrupted after marking is finished by the next', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const blob = content('comes back');
+    await pushBlob(r.app, 'gc/again', blob);
+    advance(GRACE + 1);
+    // A run that stopped after its transaction: the row is `deleting`, the bytes are still there.
+    await r.registry.metadata.db.updateTable('blobs').set({ state: 'deleting', review_after: null }).where('digest', '=', blob.digest).execute();
+    await r.registry.metadata.db.deleteFrom('repository_blobs').where('digest', '=', blob.digest).execute();
+    assert.equal(await head(r, 'gc/again', blob.digest), 404, 'a deleting blob is never served');
+    const report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 1);
+    assert.equal(await stored(r, blob.digest), false);
+
+    await pushBlob(r.app, 'gc/again', blob);
+    assert.equal(await head(r, 'gc/again', blob.digest), 200);
+    assert.equal(await stored(r, blob.digest), true);
+  });
+
+  test('a manifest pushed while its blob is being collected is refused or keeps it, never left without it', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    for (let round = 0; round < 10; round++) {
+      const built = image().layers(1, 128).build();
+      const repo = `gc/race${round}`;
+      for (const blob of [...built.layers, built.config]) await pushBlob(r.app, repo, blob);
+      advance(GRACE + 1);
+      const [pushed] = await Promise.all([putManifest(r.app, repo, 'v1', built.manifest, built.mediaType), collectGarbage(r.registry, ctx)]);
+      if (pushed.statusCode === 201) {
+        for (const blob of [...built.layers, built.config]) {
+          assert.equal(await stored(r, blob.digest), true, `round ${round}: an accepted manifest keeps its blobs`);
+          assert.equal(await head(r, repo, blob.digest), 200);
+        }
+        // And a later run keeps them too.
+        advance(GRACE + 1);
+        await collectGarbage(r.registry, ctx);
+        assert.equal(await stored(r, built.layers[0]!.digest), true);
+      } else {
+        assert.equal(errorCode(pushed), 'MANIFEST_BLOB_UNKNOWN', pushed.body);
+      }
+    }
+  });
+});

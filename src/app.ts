@@ -6,6 +6,9 @@ import type { AccessControl } from './auth/registry-access.js';
 import type { ControlPlane } from './controlplane/control-plane.js';
 import { awsRoutes } from './http/ecr/ecr.routes.js';
 import { ociRoutes } from './http/oci/oci.routes.js';
+import { gcRoutes } from './http/api/gc.routes.js';
+import { storageMetrics } from './http/plugins/storage-metrics.js';
+import type { GarbageCollector } from './registry/garbage-collector.js';
 import type { Registry } from './registry/registry.js';
 
 export interface AppDeps {
@@ -19,6 +22,8 @@ export interface AppDeps {
   readonly https?: { cert: Buffer; key: Buffer };
   /** CIDRs whose X-Forwarded-For / -Proto are believed (client address and scheme behind a load balancer). */
   readonly trustedProxies?: readonly string[];
+  /** Garbage collection, for /api/gc and its /metrics; omitted: neither is served. */
+  readonly collector?: GarbageCollector;
 }
 
 /** Builds the Fastify app with every route; never listens (main.ts and tests decide that). */
@@ -36,9 +41,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.https ? { https: deps.https } : {}),
   };
   const app = Fastify(options) as unknown as FastifyInstance;
-  const metrics = new HttpMetrics({
-    berth_uploads_in_progress: { help: 'Upload requests streaming bytes right now.', read: () => deps.registry.uploadsInProgress.size },
-  });
+  const metrics = new HttpMetrics(
+    { berth_uploads_in_progress: { help: 'Upload requests streaming bytes right now.', read: () => deps.registry.uploadsInProgress.size } },
+    deps.collector ? [storageMetrics(deps.registry, deps.collector)] : [],
+  );
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, url: redactQuery(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), route: request.routeKind },
@@ -48,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installMetrics(app, metrics);
   await app.register(healthPlugin, { checks: deps.healthChecks });
   await app.register(ociRoutes, { registry: deps.registry, access: deps.access, publicUrl: deps.publicUrl });
+  if (deps.collector) await app.register(gcRoutes, { registry: deps.registry, access: deps.access, collector: deps.collector, accountId: deps.controlPlane.identity.accountId });
   await app.register(awsRoutes, { controlPlane: deps.controlPlane, access: deps.access, publicUrl: deps.publicUrl });
   return app;
 }

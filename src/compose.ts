@@ -9,10 +9,13 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, type Config } from './config/config.js';
 import { systemClock } from './core/clock.js';
-import { backgroundContext, type Logger } from './core/context.js';
+import { backgroundContext, silentLogger, type Logger } from './core/context.js';
 import { openPostgres } from './metadata/dialects/postgres.js';
 import { openSqlite } from './metadata/dialects/sqlite.js';
 import type { Metadata } from './metadata/metadata.js';
+import type { GarbageReport } from './registry/garbage-collection.js';
+import { GarbageCollector } from './registry/garbage-collector.js';
+import { storageUse, type StorageUse } from './metadata/storage-use.repository.js';
 import { createRegistry, type Registry } from './registry/registry.js';
 import type { BlobDriver } from './storage/blob-driver.js';
 import { FsBlobDriver } from './storage/fs/fs-driver.js';
@@ -26,11 +29,13 @@ export interface Services {
   readonly access: AccessControl;
   readonly metadata: Metadata;
   readonly storage: BlobDriver;
+  /** Scheduled and on-demand garbage collection (start() begins the schedule). */
+  readonly collector: GarbageCollector;
   close(): Promise<void>;
 }
 
 /** The composition root: the only place that picks concrete drivers and dialects. */
-export async function composeServices(config: Config): Promise<Services> {
+export async function composeServices(config: Config, logger: Logger = silentLogger): Promise<Services> {
   let masterKey: Buffer;
   try {
     masterKey = loadMasterKey(config.masterKey, config.dataDir);
@@ -52,13 +57,16 @@ export async function composeServices(config: Config): Promise<Services> {
     settings: { createOnPush: config.createOnPush, gcGraceMs: config.gcGraceMs, redirectBlobDownloads: config.storage.kind === 's3' && config.storage.redirect },
   });
   const identity: Identity = { metadata, keyring: new Keyring(masterKey), accountId: config.accountId };
+  const collector = new GarbageCollector(registry, logger, config.gcIntervalMs);
   return {
     registry,
     controlPlane: { registry, identity, region: config.region, clock: systemClock },
     access: createAccessControl(identity, config.region, systemClock),
     metadata,
     storage,
+    collector,
     async close() {
+      await collector.stop();
       await metadata.close();
       await storage.close();
     },
@@ -85,6 +93,7 @@ export async function composeApp(config: Config, services: Services, logger: Log
     controlPlane: services.controlPlane,
     access: services.access,
     trustedProxies: config.trustedProxies,
+    collector: services.collector,
     publicUrl: config.publicUrl,
     logger,
     healthChecks: [
@@ -115,6 +124,17 @@ async function openStorage(setting: StorageSetting): Promise<BlobDriver> {
     throw new ConfigError(`BERTH_STORAGE_URL: cannot use ${setting.root}: ${(err as Error).message}`);
   }
   return driver;
+}
+
+/** `berth gc [--dry-run]`: one run now, with the storage use after it; undefined when another run holds the lock. */
+export async function runGarbageCollection(config: Config, dryRun: boolean): Promise<(GarbageReport & { storage: StorageUse }) | undefined> {
+  const services = await composeServices(config);
+  try {
+    const report = await services.collector.run({ dryRun });
+    return report && { ...report, storage: await storageUse(services.metadata.db) };
+  } finally {
+    await services.close();
+  }
 }
 
 /** `berth migrate`: brings the database's schema to the newest migration (serve does it too, under the same lock). */

@@ -41,7 +41,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination: pino
  */
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config);
-  const services = await composeServices(config);
+  const services = await composeServices(config, logger as unknown as Logger);
   let credentialsFile: string | undefined;
   try {
     credentialsFile = await bootstrapIdentity(config, services);
@@ -57,6 +57,7 @@ export async function serve(config: Config): Promise<void> {
     const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message;
     throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
+  services.collector.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const scheme = config.tls ? 'https' : 'http';

@@ -40,3 +40,24 @@ test('a port in use is one clear line, exit 1', async () => {
     server.close();
   }
 });
+
+test('berth gc [--dry-run] runs one collection over the data dir and reports it', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-cli-gc-'));
+  try {
+    const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', runner, 'gc', ...args, '--data-dir', dir], { encoding: 'utf8', timeout: 30_000 });
+    const dry = run(['--dry-run']);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /^queued: +0 blobs/m);
+    assert.match(dry.stdout, /^dry run: +0 blobs, 0 B; 0 expired uploads \(would free\)$/m);
+    const real = run([]);
+    assert.equal(real.status, 0, real.stderr);
+    assert.match(real.stdout, /^freed: +0 blobs/m);
+    assert.match(real.stdout, /^stored: +0 B in all$/m);
+    const bad = run(['--dry-run', '--nonsense']);
+    assert.equal(bad.status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

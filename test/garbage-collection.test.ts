@@ -5,8 +5,10 @@ import { parseDigest } from '../src/core/digest.js';
 import { collectGarbage } from '../src/registry/garbage-collection.js';
 import { contentKey } from '../src/storage/keys.js';
 import { content, image } from './helpers/images.js';
+import { issueAuthorizationToken } from '../src/auth/tokens/authorization-token.js';
+import { query } from './helpers/ecr-client.js';
 import { errorCode, pushBlob, pushImage, putManifest } from './helpers/oci-client.js';
-import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
+import { startTestRegistry, TEST_ACCOUNT, type TestRegistry } from './helpers/test-registry.js';
 
 const ctx = backgroundContext();
 const GRACE = 60_000;
@@ -146,5 +148,46 @@ describe('online garbage collection', () => {
         assert.equal(errorCode(pushed), 'MANIFEST_BLOB_UNKNOWN', pushed.body);
       }
     }
+  });
+});
+
+describe('garbage collection: the API, /metrics and berth gc', () => {
+  test('GET /api/gc reports the queue and storage; POST runs one; only those allowed may', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const orphan = content('x'.repeat(1000));
+    await pushBlob(r.app, 'gc/api', orphan);
+    await pushImage(r.app, 'gc/api', 'v1', image().layers(1, 500).build());
+    advance(GRACE + 1);
+    const auth = { authorization: r.rootAuthorization };
+    const status = await r.app.inject({ method: 'GET', url: '/api/gc', headers: auth });
+    assert.equal(status.statusCode, 200, status.body);
+    const body = JSON.parse(status.body);
+    assert.equal(body.queue.due, 3, 'the orphan, and the image blobs that wait to be seen referenced');
+    assert.equal(body.storage.repositories[0].name, 'gc/api');
+    assert.ok(body.storage.totalBytes >= 1500);
+
+    const dry = JSON.parse((await r.app.inject({ method: 'POST', url: '/api/gc?dryRun=true', headers: auth })).body);
+    assert.deepEqual([dry.dryRun, dry.deleted, dry.bytesFreed], [true, 1, 1000]);
+    const run = JSON.parse((await r.app.inject({ method: 'POST', url: '/api/gc', headers: auth })).body);
+    assert.deepEqual([run.dryRun, run.deleted, run.bytesFreed, run.kept], [false, 1, 1000, 2]);
+
+    const metrics = (await r.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /^berth_repository_storage_bytes\{repository="gc\/api"\} \d+$/m);
+    assert.match(metrics, /^berth_gc_freed_bytes_total 1000$/m);
+    assert.match(metrics, /^berth_gc_queued_blobs\{state="due"\} 0$/m);
+
+    assert.equal((await r.anonymous.inject({ method: 'GET', url: '/api/gc' })).statusCode, 401);
+    await query(r.app, 'iam', 'CreateUser', { UserName: 'dev' });
+    const userAuth = `Basic ${issueAuthorizationToken(r.controlPlane.identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:user/dev`, Date.now()).token}`;
+    const refused = await r.anonymous.inject({ method: 'POST', url: '/api/gc', headers: { authorization: userAuth } });
+    assert.equal(refused.statusCode, 403, refused.body);
+    await query(r.app, 'iam', 'PutUserPolicy', {
+      UserName: 'dev',
+      PolicyName: 'gc',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'berth:DescribeGarbageCollection', Resource: '*' }] }),
+    });
+    assert.equal((await r.anonymous.inject({ method: 'GET', url: '/api/gc', headers: { authorization: userAuth } })).statusCode, 200);
+    assert.equal((await r.anonymous.inject({ method: 'POST', url: '/api/gc', headers: { authorization: userAuth } })).statusCode, 403);
   });
 });

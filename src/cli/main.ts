@@ -4,6 +4,7 @@ import { serve } from '../main.js';
 import { clientTarget } from './client/endpoint.js';
 import { ClientUsageError, runIamCommand } from './client/iam-commands.js';
 import { login } from './client/login.js';
+import { formatGarbageReport } from './gc-report.js';
 import { silenceSdkNodeVersionWarning } from './sdk-warning.js';
 
 const USAGE = `usage: berth <command> [flags]
@@ -11,6 +12,7 @@ const USAGE = `usage: berth <command> [flags]
 commands:
   serve      run the registry (flags: ${[...SETTING_NAMES.map((s) => `--${flagName(s)}`), '--config'].join(' ')})
   migrate    bring the database schema up to date and exit
+  gc         [--dry-run] run garbage collection once and report what it freed (the server's flags)
   login      [REGISTRY] [--endpoint URL] [--docker-config DIR]
              docker login with a fresh ECR token (AWS credentials from the standard chain)
   users      list | create NAME | delete NAME                              [--endpoint URL]
@@ -43,6 +45,15 @@ export async function runCli(argv: string[]): Promise<number> {
         const { migrateDatabase } = await import('../compose.js');
         await migrateDatabase(config);
         process.stdout.write('database schema is up to date\n');
+        return 0;
+      }
+      case 'gc': {
+        const dryRun = rest.includes('--dry-run');
+        const config = loadConfig({ flags: parseFlags(rest.filter((arg) => arg !== '--dry-run')), env: process.env, cwd: process.cwd() });
+        const { runGarbageCollection } = await import('../compose.js');
+        const report = await runGarbageCollection(config, dryRun);
+        if (!report) throw new Error('another garbage collection is running right now (on this or another node); try again later');
+        process.stdout.write(`${formatGarbageReport(report)}\n`);
         return 0;
       }
       case 'login': {

@@ -13,6 +13,8 @@ export interface Config {
   readonly storage: StorageSetting;
   /** Milliseconds an unreferenced blob waits before garbage collection reviews it. */
   readonly gcGraceMs: number;
+  /** How often garbage collection runs (0: only on demand, `berth gc`). */
+  readonly gcIntervalMs: number;
   /** The 12-digit account id: the registryId and the account in every ARN. */
   readonly accountId: string;
   /** The region in ARNs and the SigV4 signing scope. */

@@ -14,6 +14,8 @@ import type { BlobDriver } from '../../src/storage/blob-driver.js';
 import { FsBlobDriver } from '../../src/storage/fs/fs-driver.js';
 import { MemoryBlobDriver } from '../../src/storage/memory/memory-driver.js';
 import { openS3Driver } from '../../src/storage/s3/s3-driver.js';
+import { silentLogger } from '../../src/core/context.js';
+import { GarbageCollector } from '../../src/registry/garbage-collector.js';
 import { s3ForTests, type S3ForTests } from './s3-server.js';
 import { openTestMetadata, SCALE_OUT } from './test-database.js';
 
@@ -77,7 +79,8 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   await bootstrapRootKey(identity, ROOT_KEY, clock.now().getTime());
   const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
   const access = createAccessControl(identity, TEST_REGION, clock);
-  const app = await buildApp({ registry, controlPlane, access, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
+  const collector = new GarbageCollector(registry, silentLogger, 0);
+  const app = await buildApp({ registry, controlPlane, access, collector, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
   await app.ready();
   const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());
   const rootAuthorization = `Basic ${token}`;

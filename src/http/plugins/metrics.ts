@@ -15,7 +15,11 @@ export class HttpMetrics {
   bytesIn = 0;
   bytesOut = 0;
 
-  constructor(private readonly gauges: Record<string, { help: string; read: () => number }> = {}) {}
+  constructor(
+    private readonly gauges: Record<string, { help: string; read: () => number }> = {},
+    /** More metrics, read at each scrape: lines in Prometheus text format. */
+    private readonly collectors: (() => Promise<string[]>)[] = [],
+  ) {}
 
   observe(route: string, method: string, status: number, seconds: number, bytesIn: number, bytesOut: number): void {
     const key = `route="${route}",method="${method}",status="${status}"`;
@@ -30,7 +34,7 @@ export class HttpMetrics {
     this.bytesOut += bytesOut;
   }
 
-  render(): string {
+  async render(): Promise<string> {
     const lines: string[] = [];
     lines.push('# HELP berth_http_requests_total HTTP requests by route, method and status.', '# TYPE berth_http_requests_total counter');
     for (const [labels, value] of this.requests) lines.push(`berth_http_requests_total{${labels}} ${value}`);
@@ -48,6 +52,7 @@ export class HttpMetrics {
     for (const [name, gauge] of Object.entries(this.gauges)) {
       lines.push(`# HELP ${name} ${gauge.help}`, `# TYPE ${name} gauge`, `${name} ${gauge.read()}`);
     }
+    for (const collect of this.collectors) lines.push(...(await collect()));
     return `${lines.join('\n')}\n`;
   }
 }
@@ -67,7 +72,7 @@ export function installMetrics(app: FastifyInstance, metrics: HttpMetrics): void
     metrics.observe(route, request.method, reply.statusCode, seconds, socket.bytesRead - readAtStart, socket.bytesWritten - writtenAtStart);
   });
   app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', 'text/plain; version=0.0.4').send(metrics.render());
+    reply.header('content-type', 'text/plain; version=0.0.4').send(await metrics.render());
   });
 }
 

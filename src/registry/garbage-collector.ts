@@ -1,0 +1,64 @@
+import type { Logger } from '../core/context.js';
+import { backgroundContext } from '../core/context.js';
+import { collectGarbage, type GarbageReport } from './garbage-collection.js';
+import type { Registry } from './registry.js';
+
+/** Totals of the runs this node made, for /metrics. */
+export interface CollectorTotals {
+  runs: number;
+  reviewed: number;
+  deleted: number;
+  bytesFreed: number;
+  uploadsExpired: number;
+}
+
+/**
+ * Runs garbage collection every `intervalMs` on whichever node holds the `gc` lock (one at a time across
+ * the registry), and on demand. Never read-only: pushes and pulls go on while it runs.
+ */
+export class GarbageCollector {
+  readonly totals: CollectorTotals = { runs: 0, reviewed: 0, deleted: 0, bytesFreed: 0, uploadsExpired: 0 };
+  lastReport: (GarbageReport & { finishedAt: string }) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.running = this.run().catch((err: unknown) => this.log.warn({ err }, 'garbage collection failed; the next run retries'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One run, unless another node (or this one) is running one: then undefined. */
+  async run(options: { dryRun?: boolean } = {}): Promise<GarbageReport | undefined> {
+    let report: GarbageReport | undefined;
+    await this.registry.metadata.runExclusive('gc', async () => {
+      report = await collectGarbage(this.registry, backgroundContext(this.log), options);
+    });
+    if (!report) return undefined;
+    if (!report.dryRun) {
+      this.totals.runs++;
+      this.totals.reviewed += report.reviewed;
+      this.totals.deleted += report.deleted;
+      this.totals.bytesFreed += report.bytesFreed;
+      this.totals.uploadsExpired += report.uploadsExpired;
+      if (report.deleted > 0 || report.uploadsExpired > 0) {
+        this.log.info({ gc: report }, `garbage collection freed ${report.bytesFreed} bytes (${report.deleted} blobs, ${report.uploadsExpired} uploads)`);
+      }
+    }
+    this.lastReport = { ...report, finishedAt: new Date().toISOString() };
+    return report;
+  }
+}

@@ -13,8 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedBackend, type Backend } from './deployments.js';
 import { exec, execJson } from './exec.js';
-import { authHeaders, DISTRIBUTION_BIN, killAll, logTail, measure, round, startBerth, startDistribution, type Server, type Usage } from './servers.js';
+import { authHeaders, DISTRIBUTION_BIN, killAll, logTail, measure, round, type Server } from './servers.js';
+import { summarize, table, type Measured, type Metrics, type Results } from './summary.js';
 import { runWrk } from './wrk.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -47,12 +49,6 @@ const cfg = {
   berthLogLevel: process.env.BERTH_LOG_LEVEL ?? 'info',
 };
 
-type Metrics = Record<string, number>;
-interface Measured {
-  metrics: Metrics;
-  usage: Usage;
-  raw: unknown;
-}
 interface Step {
   name: string;
   run(s: Server): Promise<{ metrics: Metrics; raw: unknown; error?: string }>;
@@ -108,21 +104,32 @@ const STEPS: Step[] = [
 ];
 
 const errors: { server: string; step: string; error: string }[] = [];
+/** Set on SIGINT or SIGTERM: the steps still running fail as their servers go; that is not worth reporting. */
+let stopping = false;
 
 function fail(server: Server | string, step: string, err: unknown): void {
+  if (stopping) return;
   const name = typeof server === 'string' ? server : server.name;
   const error = err instanceof Error ? err.message : String(err);
   errors.push({ server: name, step, error });
   process.stdout.write(`  ERROR ${step} on ${name}: ${error}\n`);
-  if (typeof server !== 'string') process.stdout.write(`  last lines of ${server.name}'s log:\n${logTail(server.logFile, 1500)}\n`);
+  if (typeof server === 'string') return;
+  for (const file of server.logFiles) {
+    const of = server.logFiles.length > 1 ? path.basename(file, '.log') : server.name;
+    process.stdout.write(`  last lines of ${of}'s log:\n${logTail(file, 1500)}\n`);
+  }
 }
+
+/** The width of the server column in the progress lines. */
+let nameWidth = 13;
 
 /** Runs one step against one server, measuring its RSS and CPU; `sync`s afterwards so no step inherits dirty pages. */
 async function runStep(step: Step, s: Server): Promise<Measured | undefined> {
   try {
-    const { result, usage } = await measure(s.pid, () => step.run(s));
+    const { result, usage } = await measure(s.pids, () => step.run(s));
     const m = Object.entries(result.metrics).map(([k, v]) => `${k}=${v}`).join(' ');
-    process.stdout.write(`  ${step.name.padEnd(13)} ${s.name.padEnd(13)} ${m} | peak RSS ${usage.peak_rss_mib} MiB, server CPU ${usage.server_cpu_s} s in ${usage.wall_s} s\n`);
+    const perNode = usage.nodes ? ` (nodes ${usage.nodes.map((n) => n.peak_rss_mib).join(' / ')})` : '';
+    process.stdout.write(`  ${step.name.padEnd(13)} ${s.name.padEnd(nameWidth)} ${m} | peak RSS ${usage.peak_rss_mib} MiB${perNode}, server CPU ${usage.server_cpu_s} s in ${usage.wall_s} s\n`);
     if (result.error) fail(s, step.name, new Error(result.error));
     return { metrics: result.metrics, usage, raw: result.raw };
   } catch (err) {
@@ -144,101 +151,29 @@ async function fsyncSpeed(dir: string, mib: number) {
   return { command: `dd ${args.join(' ')}`, mib, s, mibps: round(Number(m[1]) / MiB / s) };
 }
 
-// ---------- the summary table ----------
-
-interface Row {
-  scenario: string;
-  berth: string;
-  distribution: string;
-  ratio: string;
-  target: string;
-}
-
-const fmt = (x: number | undefined, unit = '') => (x === undefined ? '—' : `${x >= 100 ? Math.round(x) : round(x, 1)}${unit}`);
-const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? ' ✔' : ' ✘');
-
-function table(rows: Row[]): string {
-  const cols: (keyof Row)[] = ['scenario', 'berth', 'distribution', 'ratio', 'target'];
-  const head: Row = { scenario: 'scenario', berth: 'Berth', distribution: 'Distribution', ratio: 'ratio', target: 'target' };
-  const width = (c: keyof Row) => Math.max(...[head, ...rows].map((r) => [...r[c]].length));
-  const line = (r: Row) => `| ${cols.map((c) => r[c] + ' '.repeat(width(c) - [...r[c]].length)).join(' | ')} |`;
-  return [line(head), `|${cols.map((c) => '-'.repeat(width(c) + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
-
-type Results = Record<string, Measured | undefined>;
-
-function summarize(b: Results, d: Results, huge: Results, disk: { mibps: number } | undefined): Row[] {
-  const rows: Row[] = [];
-  const v = (r: Results, step: string, key: string) => r[step]?.metrics[key];
-  /** ratio > 1 means Berth is better: Berth/Dist for throughput, Dist/Berth for latency and memory. */
-  const add = (scenario: string, step: string, key: string, unit: string, opts: { lower?: boolean; min?: number; latency?: boolean } = {}) => {
-    const [x, y] = [v(b, step, key), v(d, step, key)];
-    const ratio = x !== undefined && y !== undefined && x > 0 && y > 0 ? (opts.lower ? y / x : x / y) : undefined;
-    const cell = (r: Results, val: number | undefined) =>
-      fmt(val, unit) + (opts.latency && val !== undefined ? ` (p50 ${fmt(v(r, step, 'p50_ms'))} / p99 ${fmt(v(r, step, 'p99_ms'))} ms)` : '');
-    rows.push({
-      scenario,
-      berth: cell(b, x),
-      distribution: cell(d, y),
-      ratio: ratio === undefined ? '—' : `${round(ratio)}×`,
-      target: opts.min === undefined ? '—' : `≥${opts.min}×${mark(ratio === undefined ? undefined : ratio >= opts.min)}`,
-    });
-  };
-  const ofDisk = (scenario: string, key: string) => {
-    const pct = (r: Results) => (disk && v(r, 'push-large', key) !== undefined ? (100 * v(r, 'push-large', key)!) / disk.mibps : undefined);
-    const x = pct(b);
-    rows.push({ scenario, berth: fmt(x, '%'), distribution: fmt(pct(d), '%'), ratio: '—', target: `≥70%${mark(x === undefined ? undefined : x >= 70)}` });
-  };
-  const L = cfg.largeMiB;
-  add(`push ${L} MiB, monolithic PUT (MiB/s)`, 'push-large', 'mono_mibps', '', { min: 2 });
-  ofDisk(`  … as % of fsync disk speed (${fmt(disk?.mibps)} MiB/s, dd)`, 'mono_mibps');
-  add(`push ${L} MiB, 16 MiB PATCH chunks (MiB/s)`, 'push-large', 'chunked_mibps', '', { min: 2 });
-  ofDisk(`  … as % of fsync disk speed`, 'chunked_mibps');
-  add(`pull ${L} MiB, one GET (MiB/s)`, 'pull-large', 'mibps', '', { min: 1 });
-  add(`pull ${L} MiB, 16 MiB Range GETs (MiB/s)`, 'pull-ranged', 'mibps', '', { min: 1, latency: true });
-  add(`push ${cfg.images} small images, c=${cfg.concurrency} (images/s)`, 'push-many', 'images_per_s', '', { min: 3, latency: true });
-  add(`pull ${cfg.images} small images, c=${cfg.concurrency} (images/s)`, 'pull-many', 'images_per_s', '', { min: 3, latency: true });
-  add(`manifest GET, wrk c=${cfg.getConnections} ${cfg.getSeconds} s (req/s)`, 'manifest-get', 'rps', '', { min: 5, latency: true });
-  add(`tags/list, ${cfg.tags} tags, p50 (ms)`, 'tags-list', 'full_p50_ms', '', { lower: true });
-  add(`tags/list, ${cfg.tags} tags, p99 (ms)`, 'tags-list', 'full_p99_ms', '', { lower: true });
-  add(`tags/list?n=100, p50 (ms)`, 'tags-list', 'n100_p50_ms', '', { lower: true });
-  const n100 = v(d, 'tags-list', 'n100_count');
-  if (n100 !== undefined && n100 !== 100) Object.assign(rows[rows.length - 1]!, { distribution: `n ignored: all ${n100} tags`, ratio: '—' });
-  const peak = (r: Results) => {
-    const all = Object.values(r).flatMap((m) => (m ? [m.usage.peak_rss_mib] : []));
-    return all.length ? Math.max(...all) : undefined;
-  };
-  const [pb, pd] = [peak(b), peak(d)];
-  rows.push({
-    scenario: 'server peak RSS, all of the above (MiB)',
-    berth: fmt(pb),
-    distribution: fmt(pd),
-    ratio: pb && pd ? `${round(pd / pb)}×` : '—',
-    target: `< 200 MiB${mark(pb === undefined ? undefined : pb < 200)}`,
-  });
-  if (!cfg.skipHuge) {
-    for (const [step, what] of [['push-huge', `push ${cfg.hugeMiB} MiB, monolithic + chunked`], ['pull-huge', `pull ${cfg.hugeMiB} MiB`]] as const) {
-      const m = huge[step];
-      const speed = step === 'push-huge' ? `${fmt(m?.metrics.mono_mibps)} / ${fmt(m?.metrics.chunked_mibps)} MiB/s` : `${fmt(m?.metrics.mibps)} MiB/s`;
-      rows.push({ scenario: `server peak RSS, ${what} (MiB)`, berth: `${fmt(m?.usage.peak_rss_mib)} (${speed})`, distribution: '—', ratio: '—', target: `< 200 MiB${mark(m ? m.usage.peak_rss_mib < 200 : undefined)}` });
-    }
-  }
-  return rows;
-}
-
 // ---------- main ----------
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
-const cleanup = () => {
+/** Set once main has made it: its close() removes what the deployments left. */
+let backend: Backend | undefined;
+const cleanup = async () => {
   killAll();
+  try {
+    await backend?.close();
+  } catch (err) {
+    if (stopping) process.stderr.write(`bench: cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
+    else fail('bench', 'cleanup', err);
+  }
+  backend = undefined;
   rmSync(tmp, { recursive: true, force: true });
 };
 process.on('exit', killAll);
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.on(sig, () => {
     process.stderr.write(`\nbench: ${sig}, cleaning up\n`);
-    cleanup();
-    process.exit(code);
+    stopping = true;
+    const deadline = new Promise((resolve) => setTimeout(resolve, 15_000));
+    void Promise.race([cleanup(), deadline]).finally(() => process.exit(code));
   });
 }
 
@@ -258,6 +193,8 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`Berth bench: ${JSON.stringify(cfg)}\n  ${host.cpus} CPUs, load average ${loadStart.join(' ')}, temp dir ${tmp}\n`);
 
+  backend = embeddedBackend(root, tmp);
+
   // The disk's speed drifts over minutes here (a VM disk), so it is measured just before and just after the
   // large pushes, and their mean is the reference.
   const ddRuns: Awaited<ReturnType<typeof fsyncSpeed>>[] = [];
@@ -271,46 +208,52 @@ async function main(): Promise<void> {
     }
   };
 
-  const results: Record<'berth' | 'distribution', Results> = { berth: {}, distribution: {} };
+  const results: Record<string, Results> = {};
   const idle: Record<string, number> = {};
-  const servers = [await startBerth(root, path.join(tmp, 'berth')), await startDistribution(path.join(tmp, 'distribution'))];
+  const servers: Server[] = [];
+  for (const d of backend.deployments) servers.push(await d.start());
+  nameWidth = Math.max(13, ...servers.map((s) => s.name.length + 1));
   for (const s of servers) {
-    const { usage } = await measure(s.pid, async () => undefined);
+    results[s.name] = {};
+    const { usage } = await measure(s.pids, async () => undefined);
     idle[s.name] = usage.peak_rss_mib;
-    process.stdout.write(`  ${s.name} pid ${s.pid} at ${s.url}, idle RSS ${usage.peak_rss_mib} MiB\n`);
+    const nodes = usage.nodes ? ` (nodes ${usage.nodes.map((n) => n.peak_rss_mib).join(' / ')})` : '';
+    process.stdout.write(`  ${s.name} pid${s.pids.length > 1 ? 's' : ''} ${s.pids.join(', ')} at ${s.url}, idle RSS ${usage.peak_rss_mib} MiB${nodes}\n`);
   }
   for (const step of STEPS) {
     if (step.name === 'push-large') await measureDisk();
-    for (const s of servers) results[s.name][step.name] = await runStep(step, s);
+    for (const s of servers) results[s.name]![step.name] = await runStep(step, s);
     if (step.name === 'push-large') await measureDisk();
   }
   const disk = ddRuns.length ? { mibps: round(ddRuns.reduce((a, d) => a + d.mibps, 0) / ddRuns.length), runs: ddRuns } : undefined;
   for (const s of servers) await s.stop();
-  rmSync(path.join(tmp, 'berth'), { recursive: true, force: true });
-  rmSync(path.join(tmp, 'distribution'), { recursive: true, force: true });
+  for (const d of backend.deployments) await d.remove();
 
   const huge: Results = {};
   if (!cfg.skipHuge) {
-    const s = await startBerth(root, path.join(tmp, 'huge'));
+    const d = backend.huge();
+    const s = await d.start();
     const steps: Step[] = [
       { name: 'push-huge', run: (x) => regbench(x, 'push-large', { mono_mibps: 'mono_mibps', chunked_mibps: 'chunked16_mibps' }, '--size', String(cfg.hugeMiB)) },
       { name: 'pull-huge', run: (x) => regbench(x, 'pull-large', { mibps: 'mibps' }) },
     ];
     for (const step of steps) huge[step.name] = await runStep(step, s);
     await s.stop();
-    rmSync(path.join(tmp, 'huge'), { recursive: true, force: true });
+    await d.remove();
   }
 
-  const rows = summarize(results.berth, results.distribution, huge, disk);
-  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth)\n${table(rows)}\n`);
+  const columns = servers.map((s) => ({ key: s.name, label: s.label, berth: s.kind === 'berth' }));
+  const { head, rows } = summarize({ cfg, columns, results, huge, disk });
+  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth)\n${table(head, rows)}\n`);
   const loadEnd = os.loadavg().map((x) => round(x));
   process.stdout.write(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}\n`);
 
   const out = { started, finished: new Date().toISOString(), host, config: cfg, load_average: { start: loadStart, end: loadEnd }, disk, idle_rss_mib: idle, results, huge, summary: rows, errors };
   const dir = path.join(root, 'bench', 'results');
+  const file = 'latest.json';
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
-  process.stdout.write(`raw results: bench/results/latest.json\n`);
+  writeFileSync(path.join(dir, file), JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(`raw results: bench/results/${file}\n`);
 }
 
 try {
@@ -318,7 +261,7 @@ try {
 } catch (err) {
   fail('bench', 'main', err);
 } finally {
-  cleanup();
+  await cleanup();
 }
 if (errors.length) {
   process.stdout.write(`\n${errors.length} error(s):\n${errors.map((e) => `  ${e.step} on ${e.server}: ${e.error.split('\n')[0]}`).join('\n')}\n`);

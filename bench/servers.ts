@@ -1,4 +1,4 @@
-// Starts and stops the two registries under test, and samples a server's peak RSS and CPU time from /proc.
+// Starts and stops the registries under test, and samples a server's peak RSS and CPU time from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,12 +8,20 @@ import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 export const DISTRIBUTION_BIN = '/usr/bin/docker-registry';
 
 export interface Server {
-  readonly name: 'berth' | 'distribution';
+  /** A registry under test, or the S3 server (moto_server) the scale-out mode starts. */
+  readonly kind: 'berth' | 'distribution' | 's3';
+  /** Its key in the results (berth, distribution, …). */
+  readonly name: string;
+  /** Its column in the summary table (Berth, Distribution, …). */
+  readonly label: string;
   readonly url: string;
-  readonly pid: number;
-  readonly logFile: string;
+  /** The processes that serve it: one, or every node behind a load balancer. */
+  readonly pids: readonly number[];
+  readonly logFiles: readonly string[];
   /** The registry password for Basic `AWS:<password>` (Berth: an ECR authorization token), or undefined for an open registry. */
   password?: string;
+  /** Behind a load balancer: the connections it has handed to each node so far. */
+  readonly connections?: readonly number[];
   /** SIGTERM, then SIGKILL after 15 s. */
   stop(): Promise<void>;
   /** Synchronous last resort for exit and signal handlers. */
@@ -26,7 +34,7 @@ export function killAll(): void {
   for (const s of live) s.kill();
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -46,7 +54,22 @@ export function logTail(file: string, bytes = 2000): string {
   }
 }
 
-async function launch(name: Server['name'], cmd: string, args: string[], env: NodeJS.ProcessEnv, dir: string, port: number, readyPath: string): Promise<Server> {
+interface Launch {
+  kind: Server['kind'];
+  name: string;
+  label: string;
+  cmd: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Where its log file goes. */
+  dir: string;
+  port: number;
+  /** Ready once a GET of this path answers 200. */
+  readyPath: string;
+}
+
+/** Spawns a server process, logging to `<dir>/<name>.log`, and waits until it is ready. */
+export async function launch({ kind, name, label, cmd, args, env, dir, port, readyPath }: Launch): Promise<Server> {
   const logFile = path.join(dir, `${name}.log`);
   const fd = openSync(logFile, 'a');
   const child: ChildProcess = spawn(cmd, args, { env, stdio: ['ignore', fd, fd] });
@@ -55,10 +78,12 @@ async function launch(name: Server['name'], cmd: string, args: string[], env: No
   const running = () => child.exitCode === null && child.signalCode === null;
   const url = `http://127.0.0.1:${port}`;
   const server: Server = {
+    kind,
     name,
+    label,
     url,
-    pid: child.pid ?? 0,
-    logFile,
+    pids: [child.pid ?? 0],
+    logFiles: [logFile],
     async stop() {
       if (running()) {
         child.kill('SIGTERM');
@@ -90,21 +115,29 @@ async function launch(name: Server['name'], cmd: string, args: string[], env: No
 
 const BENCH_KEY = { accessKeyId: 'AKIABENCHROOTKEY0000', secretAccessKey: 'bench/root/secret/access/key/000000000000' };
 
+export interface BerthOptions {
+  name?: string;
+  label?: string;
+  /** Added to its environment: BERTH_DATABASE_URL, BERTH_STORAGE_URL, BERTH_MASTER_KEY, AWS_* and so on. */
+  env?: Record<string, string>;
+}
+
 /**
  * `node bin/berth.js serve` on a fresh data dir; BERTH_LOG_LEVEL defaults to info (realistic). Berth is
  * private, as deployed: the benchmark logs in the ECR way (GetAuthorizationToken, then Basic AWS:<password>
  * on every request), so authentication is part of every figure.
  */
-export async function startBerth(root: string, dir: string): Promise<Server> {
+export async function startBerth(root: string, dir: string, opts: BerthOptions = {}): Promise<Server> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_')));
   env.BERTH_LOG_LEVEL = process.env.BERTH_LOG_LEVEL ?? 'info';
   env.BERTH_ADMIN_ACCESS_KEY_ID = BENCH_KEY.accessKeyId;
   env.BERTH_ADMIN_SECRET_ACCESS_KEY = BENCH_KEY.secretAccessKey;
+  Object.assign(env, opts.env);
   // As `npm start` and the berth command run it (see bin/berth.js).
   const args = ['--max-semi-space-size=4', path.join(root, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data')];
-  const server = await launch('berth', process.execPath, args, env, dir, port, '/healthz');
+  const server = await launch({ kind: 'berth', name: opts.name ?? 'berth', label: opts.label ?? 'Berth', cmd: process.execPath, args, env, dir, port, readyPath: '/healthz' });
   const client = new ECRClient({ endpoint: server.url, region: 'us-east-1', credentials: BENCH_KEY });
   try {
     const token = (await client.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
@@ -120,8 +153,47 @@ export function authHeaders(s: Server): Record<string, string> {
   return s.password ? { authorization: `Basic ${Buffer.from(`AWS:${s.password}`).toString('base64')}` } : {};
 }
 
-/** CNCF Distribution (Debian's docker-registry) with filesystem storage in a fresh dir. */
-export async function startDistribution(dir: string): Promise<Server> {
+/** An S3 bucket for Distribution's s3 storage driver. */
+export interface DistributionS3 {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  rootDirectory: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Blob GETs answer 307 to a presigned S3 URL (Distribution's default with S3), or stream through it. */
+  redirect: boolean;
+}
+
+function storageConfig(dir: string, s3: DistributionS3 | undefined): string[] {
+  if (!s3) return ['  filesystem:', `    rootdirectory: ${path.join(dir, 'data')}`];
+  const { protocol } = new URL(s3.endpoint);
+  return [
+    '  s3:',
+    `    region: ${s3.region}`,
+    `    regionendpoint: ${s3.endpoint}`,
+    `    bucket: ${s3.bucket}`,
+    `    rootdirectory: ${s3.rootDirectory}`,
+    // Distribution 2.8 ignores this key (it addresses buckets by path whenever regionendpoint is set); 3.x reads it.
+    '    forcepathstyle: true',
+    `    secure: ${protocol === 'https:'}`,
+    '    v4auth: true',
+    `    accesskey: ${s3.accessKeyId}`,
+    `    secretkey: ${s3.secretAccessKey}`,
+    '  redirect:',
+    `    disable: ${!s3.redirect}`,
+  ];
+}
+
+export interface DistributionOptions {
+  name?: string;
+  label?: string;
+  /** S3 storage instead of a folder in `dir`. */
+  s3?: DistributionS3;
+}
+
+/** CNCF Distribution (Debian's docker-registry) with filesystem storage in a fresh dir, or on S3. */
+export async function startDistribution(dir: string, opts: DistributionOptions = {}): Promise<Server> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const config = path.join(dir, 'config.yml');
@@ -134,8 +206,7 @@ export async function startDistribution(dir: string): Promise<Server> {
       'log:',
       '  level: warn',
       'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${path.join(dir, 'data')}`,
+      ...storageConfig(dir, opts.s3),
       '  delete:',
       '    enabled: true',
       '  cache:',
@@ -147,7 +218,7 @@ export async function startDistribution(dir: string): Promise<Server> {
   );
   // A clean environment: REGISTRY_* variables would override the config file.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  return launch('distribution', DISTRIBUTION_BIN, ['serve', config], env, dir, port, '/v2/');
+  return launch({ kind: 'distribution', name: opts.name ?? 'distribution', label: opts.label ?? 'Distribution', cmd: DISTRIBUTION_BIN, args: ['serve', config], env, dir, port, readyPath: '/v2/' });
 }
 
 // ---------- /proc sampling ----------
@@ -174,18 +245,20 @@ function cpuSeconds(pid: number): number {
 }
 
 export interface Usage {
-  /** Peak resident set size during the measurement, MiB. */
+  /** Peak resident set size during the measurement, MiB (of the largest node when there are several). */
   peak_rss_mib: number;
-  /** Server CPU time (user + system) during the measurement, seconds. */
+  /** Server CPU time (user + system) during the measurement, seconds (of all nodes together). */
   server_cpu_s: number;
   wall_s: number;
+  /** Each node's figures, when a server has several processes. */
+  nodes?: { pid: number; peak_rss_mib: number; server_cpu_s: number }[];
 }
 
 /**
- * Measures a server while `fn` runs. The peak comes from the kernel's high-water mark (VmHWM, reset through
- * /proc/PID/clear_refs, so it misses nothing), with 100 ms sampling of VmRSS as a fallback.
+ * Follows one process's peak RSS: the kernel's high-water mark (VmHWM, reset through /proc/PID/clear_refs,
+ * so it misses nothing), with 100 ms sampling of VmRSS as a fallback.
  */
-export async function measure<T>(pid: number, fn: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
+function sampleProcess(pid: number) {
   let hwm = true;
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
@@ -195,14 +268,32 @@ export async function measure<T>(pid: number, fn: () => Promise<T>): Promise<{ r
   let peak = statusKiB(pid, 'VmRSS');
   const timer = setInterval(() => (peak = Math.max(peak, statusKiB(pid, 'VmRSS'))), 100);
   const cpu0 = cpuSeconds(pid);
+  return {
+    /** Peak RSS in KiB and CPU seconds so far. */
+    read: () => ({ peakKiB: Math.max(peak, statusKiB(pid, 'VmRSS'), hwm ? statusKiB(pid, 'VmHWM') : 0), cpu: cpuSeconds(pid) - cpu0 }),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** Measures a server's processes while `fn` runs. */
+export async function measure<T>(pids: readonly number[], fn: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
+  const samplers = pids.map(sampleProcess);
   const t0 = performance.now();
   try {
     const result = await fn();
-    peak = Math.max(peak, statusKiB(pid, 'VmRSS'), hwm ? statusKiB(pid, 'VmHWM') : 0);
-    const usage = { peak_rss_mib: round(peak / 1024), server_cpu_s: round(cpuSeconds(pid) - cpu0), wall_s: round((performance.now() - t0) / 1000) };
+    const nodes = samplers.map((s, i) => {
+      const { peakKiB, cpu } = s.read();
+      return { pid: pids[i]!, peak_rss_mib: round(peakKiB / 1024), server_cpu_s: round(cpu) };
+    });
+    const usage: Usage = {
+      peak_rss_mib: Math.max(...nodes.map((n) => n.peak_rss_mib)),
+      server_cpu_s: round(nodes.reduce((sum, n) => sum + n.server_cpu_s, 0)),
+      wall_s: round((performance.now() - t0) / 1000),
+    };
+    if (nodes.length > 1) usage.nodes = nodes;
     return { result, usage };
   } finally {
-    clearInterval(timer);
+    for (const s of samplers) s.stop();
   }
 }
 

@@ -8,13 +8,23 @@
 //   BENCH_GET_SECONDS=15   duration of the manifest GET load (wrk, 64 connections)
 //   BERTH_LOG_LEVEL=info   Berth's log level (its log goes to a file in the temp dir)
 //
+// BENCH_BACKEND=scale-out compares Berth on PostgreSQL + S3 (one node, and two nodes behind a round-robin TCP
+// balancer) with Distribution on its s3 driver, all on one S3 server (see bench/scale-out.ts). The large blob
+// defaults to 256 MiB there (moto keeps objects in memory), the huge run is skipped unless BENCH_SKIP_HUGE=0,
+// there is no disk speed to compare with, and the results go to bench/results/latest-scale-out.json.
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres   where the throwaway databases are made
+//   BENCH_S3_ENDPOINT=http://…   an S3 server to use instead of starting moto_server on a free port
+//   BENCH_S3_REDIRECT=0          blob GETs stream through the registries instead of redirecting to S3
+//
 // Clients: ../shared/bench/regbench.mjs (one scenario per process, one JSON line), bench/pull-ranged.ts and wrk.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { embeddedBackend, type Backend } from './deployments.js';
 import { exec, execJson } from './exec.js';
+import { DEFAULT_DATABASE_URL } from './postgres.js';
+import { scaleOutBackend, type ScaleOutBackend } from './scale-out.js';
 import { authHeaders, DISTRIBUTION_BIN, killAll, logTail, measure, round, type Server } from './servers.js';
 import { summarize, table, type Measured, type Metrics, type Results } from './summary.js';
 import { runWrk } from './wrk.js';
@@ -37,10 +47,18 @@ function envInt(name: string, fallback: number): number {
   return n;
 }
 
+const backendName = process.env.BENCH_BACKEND || 'embedded';
+if (backendName !== 'embedded' && backendName !== 'scale-out') throw new Error(`BENCH_BACKEND must be embedded or scale-out, got "${backendName}"`);
+const scaleOut = backendName === 'scale-out';
+const scaleOutSettings = {
+  databaseUrl: process.env.BENCH_DATABASE_URL || DEFAULT_DATABASE_URL,
+  redirect: process.env.BENCH_S3_REDIRECT !== '0',
+};
+
 const cfg = {
-  largeMiB: envInt('BENCH_LARGE_MIB', 1024),
+  largeMiB: envInt('BENCH_LARGE_MIB', scaleOut ? 256 : 1024),
   hugeMiB: envInt('BENCH_HUGE_MIB', 4096),
-  skipHuge: process.env.BENCH_SKIP_HUGE === '1',
+  skipHuge: process.env.BENCH_SKIP_HUGE === '1' || (scaleOut && process.env.BENCH_SKIP_HUGE !== '0'),
   images: 200,
   concurrency: 16,
   getSeconds: envInt('BENCH_GET_SECONDS', 15),
@@ -64,9 +82,13 @@ function pick(r: Record<string, unknown>, keys: Record<string, string>): Metrics
   return out;
 }
 
+/** On S3 both registries answer blob GETs with 307 to a presigned URL, which regbench alone does not follow. */
+const FOLLOW_REDIRECTS = ['--import', 'tsx', '--import', pathToFileURL(path.join(root, 'bench', 'follow-redirects.ts')).href];
+
 async function regbench(s: Server, scenario: string, keys: Record<string, string>, ...args: string[]) {
   const auth = s.password ? ['--user', 'AWS', '--pass', s.password] : [];
-  const raw = await execJson(process.execPath, [REGBENCH, '--url', s.url, '--scenario', scenario, '--max-s', '900', ...auth, ...args], 930_000);
+  const preload = scaleOut ? FOLLOW_REDIRECTS : [];
+  const raw = await execJson(process.execPath, [...preload, REGBENCH, '--url', s.url, '--scenario', scenario, '--max-s', '900', ...auth, ...args], 930_000, scaleOut ? root : undefined);
   return { metrics: pick(raw, keys), raw };
 }
 
@@ -154,7 +176,7 @@ async function fsyncSpeed(dir: string, mib: number) {
 // ---------- main ----------
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
-/** Set once main has made it: its close() removes what the deployments left. */
+/** Set once main has made it: its close() stops the S3 server and drops what is left in PostgreSQL. */
 let backend: Backend | undefined;
 const cleanup = async () => {
   killAll();
@@ -193,12 +215,22 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`Berth bench: ${JSON.stringify(cfg)}\n  ${host.cpus} CPUs, load average ${loadStart.join(' ')}, temp dir ${tmp}\n`);
 
-  backend = embeddedBackend(root, tmp);
+  let facts: ScaleOutBackend['facts'] | undefined;
+  if (scaleOut) {
+    const b = await scaleOutBackend(root, tmp, scaleOutSettings);
+    backend = b;
+    facts = b.facts;
+    const redirects = facts.redirect ? 'on: blob GETs answer 307 to presigned S3 URLs, which the clients follow' : 'off: blob GETs stream through the registries';
+    process.stdout.write(`  scale-out: S3 at ${facts.s3.endpoint} (${facts.s3.origin}), bucket ${facts.s3.bucket}; PostgreSQL at ${facts.postgres}; redirects ${redirects}\n`);
+  } else {
+    backend = embeddedBackend(root, tmp);
+  }
 
   // The disk's speed drifts over minutes here (a VM disk), so it is measured just before and just after the
-  // large pushes, and their mean is the reference.
+  // large pushes, and their mean is the reference. Not in scale-out mode: the bytes go to the S3 server's memory.
   const ddRuns: Awaited<ReturnType<typeof fsyncSpeed>>[] = [];
   const measureDisk = async () => {
+    if (scaleOut) return;
     try {
       const d = await fsyncSpeed(tmp, cfg.largeMiB);
       ddRuns.push(d);
@@ -226,6 +258,11 @@ async function main(): Promise<void> {
     if (step.name === 'push-large') await measureDisk();
   }
   const disk = ddRuns.length ? { mibps: round(ddRuns.reduce((a, d) => a + d.mibps, 0) / ddRuns.length), runs: ddRuns } : undefined;
+  const balanced: Record<string, number[]> = {};
+  for (const s of servers.filter((x) => x.connections)) {
+    balanced[s.name] = [...s.connections!];
+    process.stdout.write(`  ${s.name}: the balancer handed ${s.connections!.join(' / ')} client connections to its nodes\n`);
+  }
   for (const s of servers) await s.stop();
   for (const d of backend.deployments) await d.remove();
 
@@ -243,14 +280,18 @@ async function main(): Promise<void> {
   }
 
   const columns = servers.map((s) => ({ key: s.name, label: s.label, berth: s.kind === 'berth' }));
-  const { head, rows } = summarize({ cfg, columns, results, huge, disk });
+  const { head, rows } = summarize({ cfg, columns, results, huge, disk: scaleOut ? null : disk });
   process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth)\n${table(head, rows)}\n`);
+  if (scaleOut) {
+    process.stdout.write(`peak RSS of a deployment with several nodes is its largest node's; no "% of disk speed" rows: the bytes go to the S3 server, not this disk\n`);
+  }
   const loadEnd = os.loadavg().map((x) => round(x));
   process.stdout.write(`load average at start ${loadStart.join(' ')}, at end ${loadEnd.join(' ')}\n`);
 
-  const out = { started, finished: new Date().toISOString(), host, config: cfg, load_average: { start: loadStart, end: loadEnd }, disk, idle_rss_mib: idle, results, huge, summary: rows, errors };
+  const extra = facts ? { backend: { name: backendName, ...facts, balancer_connections: balanced } } : {};
+  const out = { started, finished: new Date().toISOString(), host, config: cfg, ...extra, load_average: { start: loadStart, end: loadEnd }, disk, idle_rss_mib: idle, results, huge, summary: rows, errors };
   const dir = path.join(root, 'bench', 'results');
-  const file = 'latest.json';
+  const file = scaleOut ? 'latest-scale-out.json' : 'latest.json';
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, file), JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(`raw results: bench/results/${file}\n`);

@@ -15,6 +15,8 @@ import { openSqlite } from './metadata/dialects/sqlite.js';
 import type { Metadata } from './metadata/metadata.js';
 import type { GarbageReport } from './registry/garbage-collection.js';
 import { GarbageCollector } from './registry/garbage-collector.js';
+import { PeriodicTask } from './jobs/periodic-task.js';
+import { runAllLifecyclePolicies, runLifecyclePolicy, type LifecycleRun } from './lifecycle/lifecycle.service.js';
 import { storageUse, type StorageUse } from './metadata/storage-use.repository.js';
 import { createRegistry, type Registry } from './registry/registry.js';
 import type { BlobDriver } from './storage/blob-driver.js';
@@ -29,10 +31,14 @@ export interface Services {
   readonly access: AccessControl;
   readonly metadata: Metadata;
   readonly storage: BlobDriver;
-  /** Scheduled and on-demand garbage collection (start() begins the schedule). */
+  /** Garbage collection, scheduled and on demand. */
   readonly collector: GarbageCollector;
+  /** Starts the background schedules (garbage collection, lifecycle policies, pull-time writes). */
+  startBackground(): void;
   close(): Promise<void>;
 }
+
+const PULL_TIMES_FLUSH_MS = 5_000;
 
 /** The composition root: the only place that picks concrete drivers and dialects. */
 export async function composeServices(config: Config, logger: Logger = silentLogger): Promise<Services> {
@@ -57,7 +63,13 @@ export async function composeServices(config: Config, logger: Logger = silentLog
     settings: { createOnPush: config.createOnPush, gcGraceMs: config.gcGraceMs, redirectBlobDownloads: config.storage.kind === 's3' && config.storage.redirect },
   });
   const identity: Identity = { metadata, keyring: new Keyring(masterKey), accountId: config.accountId };
-  const collector = new GarbageCollector(registry, logger, config.gcIntervalMs);
+  const collector = new GarbageCollector(registry, logger);
+  // Each runs on every node; the gc and lifecycle locks make one node at a time do the work.
+  const schedules = [
+    new PeriodicTask('garbage collection', config.gcIntervalMs, () => collector.run(), logger),
+    new PeriodicTask('lifecycle policies', config.lifecycleIntervalMs, () => metadata.runExclusive('lifecycle', () => runLifecycleWithLog(registry, logger)), logger),
+  ];
+  const pullTimes = new PeriodicTask('recording pull times', PULL_TIMES_FLUSH_MS, () => registry.pullTimes.flush((work) => metadata.transaction(work)), logger);
   return {
     registry,
     controlPlane: { registry, identity, region: config.region, clock: systemClock },
@@ -65,12 +77,22 @@ export async function composeServices(config: Config, logger: Logger = silentLog
     metadata,
     storage,
     collector,
+    startBackground() {
+      for (const task of [...schedules, pullTimes]) task.start();
+    },
     async close() {
-      await collector.stop();
+      await Promise.all(schedules.map((task) => task.stop()));
+      await pullTimes.stop({ finally: true });
       await metadata.close();
       await storage.close();
     },
   };
+}
+
+async function runLifecycleWithLog(registry: Registry, logger: Logger): Promise<void> {
+  for (const run of await runAllLifecyclePolicies(registry)) {
+    if (run.expired.length > 0) logger.info({ repository: run.repository, expired: run.expired.length, bytesFreed: run.bytesFreed }, `lifecycle policy of ${run.repository} expired ${run.expired.length} images`);
+  }
 }
 
 /**
@@ -132,6 +154,21 @@ export async function runGarbageCollection(config: Config, dryRun: boolean): Pro
   try {
     const report = await services.collector.run({ dryRun });
     return report && { ...report, storage: await storageUse(services.metadata.db) };
+  } finally {
+    await services.close();
+  }
+}
+
+/** `berth lifecycle run [REPOSITORY] [--dry-run]`: one repository's policy, or every repository's, now. */
+export async function runLifecycle(config: Config, repository: string | undefined, dryRun: boolean): Promise<LifecycleRun[]> {
+  const services = await composeServices(config);
+  try {
+    const { registry } = services;
+    const run = async () => (repository ? [await runLifecyclePolicy(registry, repository, { dryRun })] : await runAllLifecyclePolicies(registry, { dryRun }));
+    let runs: LifecycleRun[] | undefined;
+    const ran = await services.metadata.runExclusive('lifecycle', async () => void (runs = await run()));
+    if (!ran || !runs) throw new Error('lifecycle policies are being applied right now (on this or another node); try again later');
+    return runs;
   } finally {
     await services.close();
   }

@@ -57,7 +57,7 @@ export async function serve(config: Config): Promise<void> {
     const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message;
     throw new Error(`cannot listen on ${config.listen.host}:${config.listen.port}: ${reason}`);
   }
-  services.collector.start();
+  services.startBackground();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const scheme = config.tls ? 'https' : 'http';

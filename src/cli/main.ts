@@ -5,6 +5,7 @@ import { clientTarget } from './client/endpoint.js';
 import { ClientUsageError, runIamCommand } from './client/iam-commands.js';
 import { login } from './client/login.js';
 import { formatGarbageReport } from './gc-report.js';
+import { formatLifecycleRuns } from './lifecycle-report.js';
 import { silenceSdkNodeVersionWarning } from './sdk-warning.js';
 
 const USAGE = `usage: berth <command> [flags]
@@ -13,6 +14,7 @@ commands:
   serve      run the registry (flags: ${[...SETTING_NAMES.map((s) => `--${flagName(s)}`), '--config'].join(' ')})
   migrate    bring the database schema up to date and exit
   gc         [--dry-run] run garbage collection once and report what it freed (the server's flags)
+  lifecycle  run [REPOSITORY] [--dry-run]   apply the lifecycle policies now and report what they expire
   login      [REGISTRY] [--endpoint URL] [--docker-config DIR]
              docker login with a fresh ECR token (AWS credentials from the standard chain)
   users      list | create NAME | delete NAME                              [--endpoint URL]
@@ -54,6 +56,17 @@ export async function runCli(argv: string[]): Promise<number> {
         const report = await runGarbageCollection(config, dryRun);
         if (!report) throw new Error('another garbage collection is running right now (on this or another node); try again later');
         process.stdout.write(`${formatGarbageReport(report)}\n`);
+        return 0;
+      }
+      case 'lifecycle': {
+        const [subcommand, ...args] = rest;
+        if (subcommand !== 'run') throw new UsageError('usage: berth lifecycle run [REPOSITORY] [--dry-run] [flags]');
+        const dryRun = args.includes('--dry-run');
+        const { flags, positional } = parseArgs(args.filter((arg) => arg !== '--dry-run'), [...SETTING_NAMES.map(flagName), 'config']);
+        if (positional.length > 1) throw new UsageError('usage: berth lifecycle run [REPOSITORY] [--dry-run] [flags]');
+        const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
+        const { runLifecycle } = await import('../compose.js');
+        process.stdout.write(`${formatLifecycleRuns(await runLifecycle(config, positional[0], dryRun), dryRun)}\n`);
         return 0;
       }
       case 'login': {

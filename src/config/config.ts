@@ -15,6 +15,8 @@ export interface Config {
   readonly gcGraceMs: number;
   /** How often garbage collection runs (0: only on demand, `berth gc`). */
   readonly gcIntervalMs: number;
+  /** How often every repository's lifecycle policy is applied (0: only on demand, `berth lifecycle run`). */
+  readonly lifecycleIntervalMs: number;
   /** The 12-digit account id: the registryId and the account in every ARN. */
   readonly accountId: string;
   /** The region in ARNs and the SigV4 signing scope. */

@@ -19,6 +19,7 @@ test('defaults match INTERFACES.md', () => {
   assert.deepEqual(config.storage, { kind: 'fs', root: '/srv/data/blobs' });
   assert.equal(config.gcGraceMs, 24 * 3600 * 1000);
   assert.equal(config.gcIntervalMs, 3600 * 1000);
+  assert.equal(config.lifecycleIntervalMs, 3600 * 1000);
   assert.equal(config.accountId, '000000000000');
   assert.equal(config.region, 'us-east-1');
   assert.equal(config.masterKey, undefined);

@@ -29,6 +29,8 @@ const imageTagMutabilityExclusionFilters = {
   member: structure({ filterType: { type: 'string', enum: ['WILDCARD'] }, filter: { type: 'string', min: 1, max: 128, pattern: '[0-9a-zA-Z._*-]{1,128}' } }, ['filterType', 'filter']),
 } as const satisfies Schema;
 
+const lifecyclePolicyText = { type: 'string', min: 100, max: 30720 } as const satisfies Schema;
+
 export const ECR_INPUTS = {
   CreateRepository: structure(
     {
@@ -44,6 +46,11 @@ export const ECR_INPUTS = {
   ),
   DescribeRepositories: structure({ registryId, repositoryNames: { type: 'list', min: 1, max: 100, member: repositoryName }, nextToken, maxResults }),
   PutImageTagMutability: structure({ registryId, repositoryName, imageTagMutability, imageTagMutabilityExclusionFilters }, ['repositoryName', 'imageTagMutability']),
+  PutLifecyclePolicy: structure({ registryId, repositoryName, lifecyclePolicyText }, ['repositoryName', 'lifecyclePolicyText']),
+  GetLifecyclePolicy: structure({ registryId, repositoryName }, ['repositoryName']),
+  DeleteLifecyclePolicy: structure({ registryId, repositoryName }, ['repositoryName']),
+  StartLifecyclePolicyPreview: structure({ registryId, repositoryName, lifecyclePolicyText }, ['repositoryName']),
+  GetLifecyclePolicyPreview: structure({ registryId, repositoryName, imageIds, nextToken, maxResults, filter: structure({ tagStatus }) }, ['repositoryName']),
   DeleteRepository: structure({ registryId, repositoryName, force: { type: 'boolean' } }, ['repositoryName']),
   TagResource: structure({ resourceArn: { type: 'string' }, tags: tagList }, ['resourceArn', 'tags']),
   UntagResource: structure({ resourceArn: { type: 'string' }, tagKeys: { type: 'list', member: { type: 'string' } } }, ['resourceArn', 'tagKeys']),

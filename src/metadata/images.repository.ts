@@ -105,3 +105,35 @@ export async function listImageIdRows(
   }
   return query.execute();
 }
+
+/**
+ * Bytes that only `manifests` (of the repository) hold: their own bytes and those of the blobs they
+ * reference that no other manifest, in any repository, references. What removing them frees.
+ */
+export async function exclusiveBytes(db: Db, repositoryId: number, manifests: readonly string[]): Promise<number> {
+  if (manifests.length === 0) return 0;
+  const inSet = [...manifests];
+  const children = await db.selectFrom('manifest_references').select('child_digest').distinct().where('repository_id', '=', repositoryId).where('manifest_digest', 'in', inSet).execute();
+  const candidates = [...new Set([...inSet, ...children.map((row) => row.child_digest)])];
+  const [usedByOthers, ownedByOthers] = await Promise.all([
+    db
+      .selectFrom('manifest_references')
+      .select('child_digest as digest')
+      .distinct()
+      .where('child_digest', 'in', candidates)
+      .where((eb) => eb.or([eb('repository_id', '!=', repositoryId), eb('manifest_digest', 'not in', inSet)]))
+      .execute(),
+    db
+      .selectFrom('manifests')
+      .select('digest')
+      .distinct()
+      .where('digest', 'in', candidates)
+      .where((eb) => eb.or([eb('repository_id', '!=', repositoryId), eb('digest', 'not in', inSet)]))
+      .execute(),
+  ]);
+  const kept = new Set([...usedByOthers, ...ownedByOthers].map((row) => row.digest));
+  const freed = candidates.filter((digest) => !kept.has(digest));
+  if (freed.length === 0) return 0;
+  const row = await db.selectFrom('blobs').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.val(0)).as('bytes')).where('digest', 'in', freed).executeTakeFirst();
+  return Number(row?.bytes ?? 0);
+}

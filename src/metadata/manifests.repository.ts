@@ -133,3 +133,16 @@ export async function manifestsReferencing(db: Db, repositoryId: number, digest:
     .execute();
   return rows.map((row) => row.manifest_digest);
 }
+
+/** Sets each manifest's last pull time (never back in time). */
+export async function recordPullTimes(db: Db, pulls: readonly { repository: string; digest: string; at: number }[]): Promise<void> {
+  for (const pull of pulls) {
+    await db
+      .updateTable('manifests')
+      .set({ last_pulled_at: pull.at })
+      .where('digest', '=', pull.digest)
+      .where('repository_id', '=', (eb) => eb.selectFrom('repositories').select('id').where('name', '=', pull.repository))
+      .where((eb) => eb.or([eb('last_pulled_at', 'is', null), eb('last_pulled_at', '<', pull.at)]))
+      .execute();
+  }
+}

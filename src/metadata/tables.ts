@@ -18,6 +18,8 @@ export interface Database {
   repository_tags: RepositoryTagsTable;
   registry_settings: RegistrySettingsTable;
   jobs: JobsTable;
+  lifecycle_policies: LifecyclePoliciesTable;
+  lifecycle_previews: LifecyclePreviewsTable;
 }
 
 export interface RepositoriesTable {
@@ -152,4 +154,22 @@ export interface JobsTable {
   lease_until: number | null;
   last_error: string | null;
   created_at: number;
+}
+
+export interface LifecyclePoliciesTable {
+  repository_id: number;
+  policy_text: string;
+  updated_at: number;
+  /** When a run last applied it (ECR's lastEvaluatedAt); null: never. */
+  last_evaluated_at: number | null;
+}
+
+export interface LifecyclePreviewsTable {
+  repository_id: number;
+  policy_text: string;
+  /** IN_PROGRESS, COMPLETE or FAILED. */
+  status: string;
+  /** JSON of what the policy would expire; null while in progress. */
+  result: string | null;
+  started_at: number;
 }

@@ -13,33 +13,17 @@ export interface CollectorTotals {
 }
 
 /**
- * Runs garbage collection every `intervalMs` on whichever node holds the `gc` lock (one at a time across
- * the registry), and on demand. Never read-only: pushes and pulls go on while it runs.
+ * Garbage collection on whichever node holds the `gc` lock (one run at a time across the registry),
+ * scheduled by compose.ts and on demand. Never read-only: pushes and pulls go on while it runs.
  */
 export class GarbageCollector {
   readonly totals: CollectorTotals = { runs: 0, reviewed: 0, deleted: 0, bytesFreed: 0, uploadsExpired: 0 };
   lastReport: (GarbageReport & { finishedAt: string }) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
 
   constructor(
     private readonly registry: Registry,
     private readonly log: Logger,
-    private readonly intervalMs: number,
   ) {}
-
-  start(): void {
-    if (this.intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.running = this.run().catch((err: unknown) => this.log.warn({ err }, 'garbage collection failed; the next run retries'));
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
 
   /** One run, unless another node (or this one) is running one: then undefined. */
   async run(options: { dryRun?: boolean } = {}): Promise<GarbageReport | undefined> {

@@ -15,7 +15,7 @@ import {
 import { findManifestByDigest, findManifestByTag } from '../metadata/manifests.repository.js';
 import type { Db } from '../metadata/metadata.js';
 import { deleteTag } from '../metadata/tags.repository.js';
-import { readManifestBytes, removeManifest } from './manifests.service.js';
+import { notePull, readManifestBytes, removeManifest } from './manifests.service.js';
 import type { Registry } from './registry.js';
 import { existingRepository } from './repositories.service.js';
 
@@ -97,6 +97,7 @@ export async function getImages(
       continue;
     }
     const manifest = await readManifestBytes(registry, ctx, { digest: resolved.digest, mediaType: resolved.mediaType, size: resolved.size, subject: undefined });
+    notePull(registry, repository, resolved.digest);
     images.push({ id: { imageDigest: resolved.digest, ...(id.imageTag !== undefined ? { imageTag: id.imageTag } : {}) }, manifest, mediaType: resolved.mediaType });
   }
   return { images, failures };

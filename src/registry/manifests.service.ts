@@ -112,6 +112,11 @@ export async function resolveManifest(registry: Registry, repository: string, re
   return { digest: row.digest, mediaType: row.media_type, size: row.size, subject: row.subject_digest ?? undefined };
 }
 
+/** An image pull (manifest GET, BatchGetImage): remembered, and written with the next batch. */
+export function notePull(registry: Registry, repository: string, digest: string): void {
+  registry.pullTimes.record(repository, digest, registry.clock.now().getTime());
+}
+
 /** The manifest's bytes, from the in-memory cache when possible. */
 export async function readManifestBytes(registry: Registry, ctx: OpContext, manifest: ManifestInfo): Promise<Buffer> {
   const cached = registry.manifestCache.get(manifest.digest);

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Metadata } from '../metadata/metadata.js';
 import type { BlobDriver } from '../storage/blob-driver.js';
 import { ManifestCache } from './manifest-cache.js';
+import { PullTimes } from './pull-times.js';
 import { UploadHashes } from './upload-hashes.js';
 
 export interface RegistrySettings {
@@ -25,8 +26,10 @@ export interface Registry {
   readonly uploadHashes: UploadHashes;
   /** Uploads a request of this process is writing right now: a second writer is refused. */
   readonly uploadsInProgress: Set<string>;
+  /** Pull times waiting to be written (see PullTimes). */
+  readonly pullTimes: PullTimes;
 }
 
 export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'clock' | 'settings'>): Registry {
-  return { ...deps, manifestCache: new ManifestCache(64 * 1024 * 1024), uploadHashes: new UploadHashes(10_000), uploadsInProgress: new Set() };
+  return { ...deps, manifestCache: new ManifestCache(64 * 1024 * 1024), uploadHashes: new UploadHashes(10_000), uploadsInProgress: new Set(), pullTimes: new PullTimes() };
 }

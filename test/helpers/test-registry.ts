@@ -79,7 +79,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   await bootstrapRootKey(identity, ROOT_KEY, clock.now().getTime());
   const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
   const access = createAccessControl(identity, TEST_REGION, clock);
-  const collector = new GarbageCollector(registry, silentLogger, 0);
+  const collector = new GarbageCollector(registry, silentLogger);
   const app = await buildApp({ registry, controlPlane, access, collector, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
   await app.ready();
   const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());

@@ -39,6 +39,8 @@ export const ECR_ERRORS = {
   TOO_MANY_TAGS: { status: 400, name: 'TooManyTagsException' },
   REPOSITORY_POLICY_NOT_FOUND: { status: 400, name: 'RepositoryPolicyNotFoundException' },
   REGISTRY_POLICY_NOT_FOUND: { status: 400, name: 'RegistryPolicyNotFoundException' },
+  LIFECYCLE_POLICY_NOT_FOUND: { status: 400, name: 'LifecyclePolicyNotFoundException' },
+  LIFECYCLE_PREVIEW_NOT_FOUND: { status: 400, name: 'LifecyclePolicyPreviewNotFoundException' },
   LIMIT_EXCEEDED: { status: 400, name: 'LimitExceededException' },
   IMAGE_EXISTS: { status: 400, name: 'ImageAlreadyExistsException' },
   IMAGE_DIGEST_MISMATCH: { status: 400, name: 'ImageDigestDoesNotMatchException' },

@@ -11,6 +11,7 @@ import {
   setRepositoryPolicyOp,
 } from '../../controlplane/policies.js';
 import { describeRegistry, getAuthorizationToken } from '../../controlplane/registry-info.js';
+import { deleteLifecyclePolicy, getLifecyclePolicy, getLifecyclePolicyPreview, putLifecyclePolicy, startLifecyclePolicyPreview } from '../../controlplane/lifecycle.js';
 import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from '../../controlplane/repositories.js';
 import { listTagsForResource, tagResource, untagResource } from '../../controlplane/resource-tags.js';
 
@@ -24,6 +25,11 @@ export const ECR_OPERATIONS: { readonly [O in EcrOperation]: Handler<O> } = {
   DescribeRepositories: describeRepositories,
   DeleteRepository: deleteRepository,
   PutImageTagMutability: putImageTagMutability,
+  PutLifecyclePolicy: putLifecyclePolicy,
+  GetLifecyclePolicy: getLifecyclePolicy,
+  DeleteLifecyclePolicy: deleteLifecyclePolicy,
+  StartLifecyclePolicyPreview: startLifecyclePolicyPreview,
+  GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,

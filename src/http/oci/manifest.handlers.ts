@@ -1,5 +1,5 @@
 import { RegistryError } from '../../core/errors.js';
-import { deleteManifest, putManifest, readManifestBytes, resolveManifest } from '../../registry/manifests.service.js';
+import { deleteManifest, notePull, putManifest, readManifestBytes, resolveManifest } from '../../registry/manifests.service.js';
 import { MANIFEST_MAX_BYTES } from '../../registry/media-types.js';
 import { readSmallBody, repositoryPath, type OciExchange } from './oci-request.js';
 
@@ -18,7 +18,9 @@ export async function getManifest(x: OciExchange, name: string, reference: strin
     .header('content-length', manifest.size);
   if (manifest.subject) x.reply.header('oci-subject', manifest.subject);
   if (head) return x.reply.send();
-  return x.reply.send(await readManifestBytes(x.registry, x.ctx, manifest));
+  const bytes = await readManifestBytes(x.registry, x.ctx, manifest);
+  notePull(x.registry, name, manifest.digest);
+  return x.reply.send(bytes);
 }
 
 /** PUT /v2/<name>/manifests/<reference>, capped at 4 MiB. */

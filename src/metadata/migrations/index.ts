@@ -6,6 +6,7 @@ import { postgresCollation } from './0003-postgres-collation.js';
 import { jobs } from './0004-jobs.js';
 import { tagMutabilityExclusions } from './0005-tag-mutability-exclusions.js';
 import { reviewUnreferencedBlobs } from './0006-review-unreferenced-blobs.js';
+import { lifecycle } from './0007-lifecycle.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -16,6 +17,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0004-jobs': jobs(dialect),
     '0005-tag-mutability-exclusions': tagMutabilityExclusions(),
     '0006-review-unreferenced-blobs': reviewUnreferencedBlobs(),
+    '0007-lifecycle': lifecycle(),
   };
 }
 

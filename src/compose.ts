@@ -152,7 +152,7 @@ async function openStorage(setting: StorageSetting): Promise<BlobDriver> {
 export async function runGarbageCollection(config: Config, dryRun: boolean): Promise<(GarbageReport & { storage: StorageUse }) | undefined> {
   const services = await composeServices(config);
   try {
-    const report = await services.collector.run({ dryRun });
+    const report = await services.collector.run({ dryRun, scrub: true });
     return report && { ...report, storage: await storageUse(services.metadata.db) };
   } finally {
     await services.close();

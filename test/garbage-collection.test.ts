@@ -126,6 +126,24 @@ describe('online garbage collection', () => {
     assert.equal(await stored(r, blob.digest), true);
   });
 
+  test('a scrub removes stored bytes that no row knows of once they are older than the grace period', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const orphan = content('written by a push that failed');
+    await r.storage.put(ctx, contentKey(parseDigest(orphan.digest)), orphan.bytes);
+    await r.storage.put(ctx, 'uploads/0b5e6a1c-0000-4000-8000-000000000000/data', Buffer.from('abandoned'));
+    const kept = content('a blob with its row');
+    await pushBlob(r.app, 'gc/scrub', kept);
+    assert.equal((await collectGarbage(r.registry, ctx, { scrub: true })).orphansRemoved, 0, 'too young');
+    advance(GRACE + 5_000); // the test clock started before the bytes were written
+    assert.equal((await collectGarbage(r.registry, ctx)).orphansRemoved, 0, 'only a scrub looks at the store');
+    const report = await collectGarbage(r.registry, ctx, { scrub: true });
+    assert.equal(report.orphansRemoved, 1, JSON.stringify(report));
+    assert.equal(report.uploadsExpired, 1, 'the abandoned upload bytes');
+    assert.equal(await stored(r, orphan.digest), false);
+    assert.equal(await r.storage.stat(ctx, 'uploads/0b5e6a1c-0000-4000-8000-000000000000/data'), null);
+  });
+
   test('a manifest pushed while its blob is being collected is refused or keeps it, never left without it', async (t) => {
     const { r, advance } = await registryWithClock();
     t.after(() => r.close());

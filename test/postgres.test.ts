@@ -82,6 +82,24 @@ describe('PostgreSQL metadata', { skip }, () => {
     await close();
   });
 
+  test('many concurrent pushes through two nodes, of new images sharing a layer and of new tags on one manifest, all succeed', async () => {
+    const { nodes, close } = await twoNodes(await fresh());
+    const base = image().layers(1, 4096).build();
+    await pushImage(nodes[0], 'busy/app', 'base', base);
+    const pushes = Array.from({ length: 40 }, (_, i) => {
+      const own = image().layers(1, 256).build();
+      return pushImage(nodes[i % 2]!, 'busy/app', `img-${i}`, own);
+    });
+    const tags = Array.from({ length: 80 }, (_, i) =>
+      putManifest(nodes[i % 2]!, ctx, 'busy/app', `same-${i}`, base.mediaType, base.manifest.bytes).then((m) => m.digest),
+    );
+    const results = await Promise.allSettled([...pushes, ...tags]);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.deepEqual(failed.map((f) => String(f.reason)), []);
+    assert.equal((await listTags(nodes[1], 'busy/app', {})).tags.length, 1 + 40 + 80);
+    await close();
+  });
+
   test('tags list in byte order even when the database sorts by a locale', async () => {
     const { nodes, close } = await twoNodes(await fresh({ icuLocale: 'en-US' }));
     const built = image().layers(1, 64).build();

@@ -13,7 +13,7 @@ export function formatGarbageReport(report: GarbageReportView): string {
   const lines = [
     `queued:   ${q.waiting} blobs (${formatBytes(q.waitingBytes)}) without references, ${q.due} of them (${formatBytes(q.dueBytes)}) past the grace period; ${q.deleting} being deleted`,
     `reviewed: ${report.reviewed} blobs, ${report.kept} still referenced`,
-    `${report.dryRun ? 'dry run:  ' : 'freed:    '}${report.deleted} blobs, ${formatBytes(report.bytesFreed)}; ${report.uploadsExpired} expired uploads (${verb})`,
+    `${report.dryRun ? 'dry run:  ' : 'freed:    '}${report.deleted} blobs, ${formatBytes(report.bytesFreed)}; ${report.uploadsExpired} expired uploads (${verb})${report.orphansRemoved ? `; ${report.orphansRemoved} of the blobs were stored without a record` : ''}`,
     `stored:   ${formatBytes(report.storage.totalBytes)} in all`,
     ...report.storage.repositories.map((r) => `  ${r.name}  ${formatBytes(r.bytes)}`),
   ];

@@ -15,5 +15,6 @@ export interface GarbageReportView {
   readonly deleted: number;
   readonly bytesFreed: number;
   readonly uploadsExpired: number;
+  readonly orphansRemoved: number;
   readonly storage: { readonly totalBytes: number; readonly repositories: readonly { readonly name: string; readonly bytes: number }[] };
 }

@@ -115,3 +115,38 @@ export async function garbageQueue(db: Db, now: number): Promise<GarbageQueue> {
   const bytes = (bucket: string) => Number(of(bucket)?.bytes ?? 0);
   return { waiting: count('waiting') + count('due'), waitingBytes: bytes('waiting') + bytes('due'), due: count('due'), dueBytes: bytes('due'), deleting: count('deleting') };
 }
+
+/** Of `digests`, those with no blob row at all. */
+export async function digestsWithoutRows(db: Db, digests: string[]): Promise<string[]> {
+  if (digests.length === 0) return [];
+  const rows = await db.selectFrom('blobs').select('digest').where('digest', 'in', digests).execute();
+  const known = new Set(rows.map((row) => row.digest));
+  return digests.filter((digest) => !known.has(digest));
+}
+
+/**
+ * Claims stored bytes that have no row (a push that failed or a process that died after writing
+ * them): inserts each as `deleting` unless a row appeared meanwhile, so a push of the same content now
+ * waits for the deletion. Returns the ones claimed.
+ */
+export async function claimOrphans(db: Db, orphans: BlobUnderReview[], now: number): Promise<BlobUnderReview[]> {
+  const claimed: BlobUnderReview[] = [];
+  for (const orphan of orphans) {
+    const inserted = await db
+      .insertInto('blobs')
+      .values({ digest: orphan.digest, size: orphan.size, state: 'deleting', created_at: now, review_after: null })
+      .onConflict((oc) => oc.column('digest').doNothing())
+      .returning('digest')
+      .executeTakeFirst();
+    if (inserted) claimed.push(orphan);
+  }
+  return claimed;
+}
+
+/** Of upload ids, those with no upload row. */
+export async function uploadIdsWithoutRows(db: Db, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('uploads').select('id').where('id', 'in', ids).execute();
+  const known = new Set(rows.map((row) => row.id));
+  return ids.filter((id) => !known.has(id));
+}

@@ -19,9 +19,14 @@ export async function awaitNotCollecting(registry: Registry, digest: string): Pr
   }
 }
 
-/** Inside the transaction that links content: refuses (retryably) content that collection took meanwhile. */
-export async function assertNotCollecting(trx: Db, digest: string): Promise<void> {
-  if ((await findBlob(trx, digest))?.state === 'deleting') throw collecting(digest);
+/**
+ * Inside the transaction that links content: refuses (retryably) content that collection took meanwhile:
+ * a row being deleted, or, when this push relied on the stored bytes instead of writing its own, a row
+ * that is gone (its bytes may be too).
+ */
+export async function assertNotCollecting(trx: Db, digest: string, push: { bytesWritten: boolean }): Promise<void> {
+  const row = await findBlob(trx, digest);
+  if (row?.state === 'deleting' || (!row && !push.bytesWritten)) throw collecting(digest);
 }
 
 function collecting(digest: string): RegistryError {

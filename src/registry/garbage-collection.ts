@@ -11,10 +11,13 @@ import {
   referencedDigests,
   staleUploads,
   stillDue,
+  claimOrphans,
+  digestsWithoutRows,
+  uploadIdsWithoutRows,
   type BlobUnderReview,
   type GarbageQueue,
 } from '../metadata/garbage.repository.js';
-import { contentKey } from '../storage/keys.js';
+import { CONTENT_PREFIX, contentKey, digestOfContentKey, UPLOADS_PREFIX } from '../storage/keys.js';
 import type { Registry } from './registry.js';
 import { fromStorageError } from './storage-errors.js';
 
@@ -32,6 +35,8 @@ export interface GarbageReport {
   bytesFreed: number;
   /** Upload sessions untouched for the grace period, removed with their bytes. */
   uploadsExpired: number;
+  /** With scrub: stored objects that had no row, older than the grace period, removed (counted in deleted too). */
+  orphansRemoved: number;
 }
 
 const BATCH = 100;
@@ -44,11 +49,11 @@ const BATCH = 100;
  * blob gone (MANIFEST_BLOB_UNKNOWN). Then the bytes go, then the rows. A run interrupted anywhere is
  * finished by the next one: `deleting` rows are swept again, and deleting bytes is idempotent.
  */
-export async function collectGarbage(registry: Registry, ctx: OpContext, options: { dryRun?: boolean } = {}): Promise<GarbageReport> {
+export async function collectGarbage(registry: Registry, ctx: OpContext, options: { dryRun?: boolean; scrub?: boolean } = {}): Promise<GarbageReport> {
   const dryRun = options.dryRun ?? false;
   const now = registry.clock.now().getTime();
   const db = registry.metadata.db;
-  const report: GarbageReport = { dryRun, queue: await garbageQueue(db, now), reviewed: 0, kept: 0, deleted: 0, bytesFreed: 0, uploadsExpired: 0 };
+  const report: GarbageReport = { dryRun, queue: await garbageQueue(db, now), reviewed: 0, kept: 0, deleted: 0, bytesFreed: 0, uploadsExpired: 0, orphansRemoved: 0 };
 
   if (!dryRun) {
     for (let leftover = await deletingBlobs(db, BATCH); leftover.length > 0; leftover = await deletingBlobs(db, BATCH)) {
@@ -71,7 +76,49 @@ export async function collectGarbage(registry: Registry, ctx: OpContext, options
     }
   }
   report.uploadsExpired = await expireUploads(registry, ctx, now - registry.settings.gcGraceMs, dryRun);
+  if (options.scrub) await scrubStore(registry, ctx, now - registry.settings.gcGraceMs, dryRun, report);
   return report;
+}
+
+/**
+ * The slow pass over the store (never needed to answer a question about names): objects older than the
+ * grace period that no row knows of — bytes written by a push that then failed, or by a process that
+ * died before its transaction — are claimed as `deleting` and removed like any other garbage.
+ */
+async function scrubStore(registry: Registry, ctx: OpContext, before: number, dryRun: boolean, report: GarbageReport): Promise<void> {
+  const db = registry.metadata.db;
+  let batch: BlobUnderReview[] = [];
+  const flush = async () => {
+    const missing = new Set(await digestsWithoutRows(db, batch.map((blob) => blob.digest)));
+    const orphans = batch.filter((blob) => missing.has(blob.digest));
+    batch = [];
+    const claimed = dryRun ? orphans : await registry.metadata.transaction((trx) => claimOrphans(trx, orphans, registry.clock.now().getTime()));
+    report.orphansRemoved += claimed.length;
+    if (dryRun) {
+      report.deleted += claimed.length;
+      report.bytesFreed += claimed.reduce((sum, blob) => sum + blob.size, 0);
+    } else {
+      await removeBytesAndRows(registry, ctx, claimed, report);
+    }
+  };
+  for await (const object of registry.storage.list(ctx, CONTENT_PREFIX)) {
+    const digest = digestOfContentKey(object.key);
+    if (!digest || object.modified.getTime() >= before) continue;
+    batch.push({ digest, size: object.size });
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+
+  // Upload bytes whose session row is gone (the row was removed, or never written before a crash).
+  const stale = new Map<string, string[]>();
+  for await (const object of registry.storage.list(ctx, UPLOADS_PREFIX)) {
+    const id = object.key.slice(UPLOADS_PREFIX.length).split('/')[0]!;
+    if (object.modified.getTime() < before) stale.set(id, [...(stale.get(id) ?? []), object.key]);
+  }
+  for (const id of await uploadIdsWithoutRows(db, [...stale.keys()])) {
+    if (!dryRun) await registry.storage.deleteMany(ctx, stale.get(id)!).catch((err: unknown) => ctx.log.warn({ err, upload: id }, 'could not remove an abandoned upload'));
+    report.uploadsExpired++;
+  }
 }
 
 type Db = Registry['metadata']['db'];

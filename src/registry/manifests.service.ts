@@ -63,16 +63,38 @@ export async function putManifest(
   }
   const parsed = parseManifest(bytes, contentType);
   const repo = await repositoryForPush(registry, repository);
-  await awaitNotCollecting(registry, digest.value);
-  try {
-    await registry.storage.put(ctx, contentKey(digest), bytes);
-  } catch (err) {
-    throw fromStorageError(err);
+  // The same manifest again (another tag, a retried push): its bytes, references and row are there.
+  const known = (await findManifestByDigest(registry.metadata.db, repository, digest.value)) !== undefined;
+  if (!known) {
+    await awaitNotCollecting(registry, digest.value);
+    try {
+      await registry.storage.put(ctx, contentKey(digest), bytes);
+    } catch (err) {
+      throw fromStorageError(err);
+    }
   }
   await registry.metadata.transaction(async (trx) => {
-    await assertReferencesPresent(trx, repo.id, parsed);
     const now = registry.clock.now().getTime();
-    await assertNotCollecting(trx, digest.value);
+    if (known) {
+      // Only the tag changes: no write to shared rows, so concurrent tag pushes do not conflict.
+      if (!(await findManifestByDigest(trx, repository, digest.value))) {
+        throw new RegistryError('UNAVAILABLE', `manifest ${digest.value} was deleted while this push ran; push it again`);
+      }
+    } else {
+      await insertNewManifest(trx);
+    }
+    if (!byDigest) {
+      if (isImmutableTag(repo, reference)) await assertTagUnmoved(trx, repo.id, repository, reference, digest.value);
+      await upsertTag(trx, repo.id, reference, digest.value, now);
+    }
+  });
+  registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
+  return { digest: digest.value, subject: parsed.subject };
+
+  async function insertNewManifest(trx: Db): Promise<void> {
+    const now = registry.clock.now().getTime();
+    await assertReferencesPresent(trx, repo.id, parsed);
+    await assertNotCollecting(trx, digest.value, { bytesWritten: true });
     await insertBlob(trx, digest.value, bytes.length, now, null);
     await insertManifest(
       trx,
@@ -89,13 +111,7 @@ export async function putManifest(
       },
       parsed.references,
     );
-    if (!byDigest) {
-      if (isImmutableTag(repo, reference)) await assertTagUnmoved(trx, repo.id, repository, reference, digest.value);
-      await upsertTag(trx, repo.id, reference, digest.value, now);
-    }
-  });
-  registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
-  return { digest: digest.value, subject: parsed.subject };
+  }
 }
 
 /** The manifest a tag or digest names in the repository; MANIFEST_UNKNOWN when there is none. */

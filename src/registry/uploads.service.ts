@@ -92,11 +92,11 @@ export async function completeUpload(
         actual,
       });
     }
-    await storeContent(registry, ctx, ref, digest);
+    const wrote = await storeContent(registry, ctx, ref, digest);
     await registry.metadata.transaction(async (trx) => {
       const now = registry.clock.now().getTime();
       const reviewAfter = now + registry.settings.gcGraceMs;
-      await assertNotCollecting(trx, digest.value);
+      await assertNotCollecting(trx, digest.value, { bytesWritten: wrote });
       // Unreferenced content is collected after the grace period; a manifest that uses it ends that.
       await insertBlob(trx, digest.value, ref.size, now, reviewAfter);
       await postponeReview(trx, digest.value, reviewAfter);
@@ -238,16 +238,17 @@ async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, 
   return `${expected.algorithm}:${hash.digest('hex')}`;
 }
 
-/** Moves verified bytes to their content key, or drops them when the content is stored already. */
-async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, digest: Digest): Promise<void> {
+/** Moves verified bytes to their content key, or drops them when the content is stored already; returns whether it wrote. */
+async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, digest: Digest): Promise<boolean> {
   try {
     await awaitNotCollecting(registry, digest.value);
     const existing = await findBlob(registry.metadata.db, digest.value);
     if (existing?.state === 'active' && (await registry.storage.stat(ctx, contentKey(digest)))) {
       await registry.storage.abortUpload(ctx, ref);
-    } else {
-      await registry.storage.commitUpload(ctx, ref, contentKey(digest));
+      return false;
     }
+    await registry.storage.commitUpload(ctx, ref, contentKey(digest));
+    return true;
   } catch (err) {
     throw fromStorageError(err);
   }

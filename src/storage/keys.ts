@@ -8,6 +8,12 @@ export function contentKey(digest: Digest): string {
   return `blobs/${digest.algorithm}/${digest.hex.slice(0, 2)}/${digest.hex}`;
 }
 
+/** The digest (`algorithm:hex`) a content key holds, or undefined for a key of another shape. */
+export function digestOfContentKey(key: string): string | undefined {
+  const match = /^blobs\/([a-z0-9]+)\/[0-9a-f]{2}\/([0-9a-f]+)$/.exec(key);
+  return match ? `${match[1]}:${match[2]}` : undefined;
+}
+
 export const CONTENT_PREFIX = 'blobs/';
 export const UPLOADS_PREFIX = 'uploads/';
 

@@ -44,7 +44,7 @@ export async function gcRoutes(app: FastifyInstance, options: GcRoutesOptions): 
   app.post('/api/gc', async (request, reply) => {
     await authorize(request, 'berth:CollectGarbage');
     const dryRun = (request.query as { dryRun?: string }).dryRun === 'true';
-    const report = await collector.run({ dryRun });
+    const report = await collector.run({ dryRun, scrub: true });
     if (!report) return reply.code(409).send({ code: 'BUSY', message: 'another garbage collection is running right now; try again later' });
     const view: GarbageReportView = { ...report, storage: await storageUse(registry.metadata.db) };
     reply.send(view);

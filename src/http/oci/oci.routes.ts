@@ -128,7 +128,9 @@ function toRegistryError(err: unknown, request: FastifyRequest): RegistryError {
     if (status === 413) return new RegistryError('SIZE_INVALID', message);
     return new RegistryError('UNSUPPORTED', message);
   }
-  if (request.raw.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') {
+  // A body that did not arrive whole. (A request stream is also destroyed once read to the end: not that.)
+  const cutOff = !request.raw.complete && request.raw.destroyed;
+  if (cutOff || (err as NodeJS.ErrnoException).code === 'ECONNRESET' || (err as Error).message === 'aborted') {
     return new RegistryError('BLOB_UPLOAD_INVALID', 'the client closed the connection before the body was complete');
   }
   return new RegistryError('INTERNAL', 'internal error; the server log has the details');

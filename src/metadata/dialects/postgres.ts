@@ -3,12 +3,13 @@ import pg from 'pg';
 import type { Db, Metadata } from '../metadata.js';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../tables.js';
+import { RegistryError } from '../../core/errors.js';
 import { asUnavailable } from './connection-errors.js';
 
 const INT8_OID = 20;
 const SERIALIZATION_FAILURE = '40001';
 const DEADLOCK_DETECTED = '40P01';
-const MAX_ATTEMPTS = 10;
+const MAX_ATTEMPTS = 20;
 
 export interface PostgresOptions {
   /** Most connections this node holds open. */
@@ -66,9 +67,10 @@ async function serializableTransaction<T>(db: Db, work: (trx: Db) => Promise<T>)
       return await db.transaction().setIsolationLevel('serializable').execute(work);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if ((code !== SERIALIZATION_FAILURE && code !== DEADLOCK_DETECTED) || attempt === MAX_ATTEMPTS) throw err;
-      // Jittered backoff, so the transactions that collided do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      if (code !== SERIALIZATION_FAILURE && code !== DEADLOCK_DETECTED) throw err;
+      if (attempt === MAX_ATTEMPTS) throw new RegistryError('UNAVAILABLE', 'too many concurrent changes to the same data; retry');
+      // Jittered exponential backoff (up to 100 ms), so the transactions that collided spread out.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
     }
   }
 }

@@ -95,6 +95,37 @@ for (const cli of awsClis()) {
       assert.match(refused.stderr, /InvalidParameterException/);
     });
 
+    test('lifecycle: put-lifecycle-policy, a preview waited for with `aws ecr wait`, get and delete', async () => {
+      const name = `${repo}-lifecycle`;
+      await awsJson(cli, berth.url, ['ecr', 'create-repository', '--repository-name', name]);
+      const layout = path.join(work, name.replace('/', '-'));
+      for (const tag of ['v1', 'v2', 'v3']) {
+        await writeLayout(layout, tag, makeImage({ layerBytes: 1024 }));
+        await skopeo.ok(['copy', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${berth.host}/${name}:${tag}`]);
+      }
+      const text = JSON.stringify({ rules: [{ rulePriority: 1, description: 'keep one', selection: { tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+      const put = await awsJson<{ lifecyclePolicyText: string }>(cli, berth.url, ['ecr', 'put-lifecycle-policy', '--repository-name', name, '--lifecycle-policy-text', text]);
+      assert.equal(put.lifecyclePolicyText, text);
+      const got = await awsJson<{ lifecyclePolicyText: string }>(cli, berth.url, ['ecr', 'get-lifecycle-policy', '--repository-name', name]);
+      assert.equal(got.lifecyclePolicyText, text);
+      const started = await awsJson<{ status: string }>(cli, berth.url, ['ecr', 'start-lifecycle-policy-preview', '--repository-name', name]);
+      assert.equal(started.status, 'IN_PROGRESS');
+      const waited = await aws(cli, berth.url, ['ecr', 'wait', 'lifecycle-policy-preview-complete', '--repository-name', name]);
+      assert.equal(waited.code, 0, describeRun(waited));
+      const preview = await awsJson<{ status: string; previewResults: { imageTags: string[]; appliedRulePriority: number }[]; summary: { expiringImageTotalCount: number } }>(cli, berth.url, [
+        'ecr', 'get-lifecycle-policy-preview', '--repository-name', name,
+      ]);
+      assert.equal(preview.status, 'COMPLETE');
+      assert.equal(preview.summary.expiringImageTotalCount, 2);
+      assert.deepEqual(preview.previewResults.map((p) => p.imageTags).sort(), [['v1'], ['v2']]);
+      await awsJson(cli, berth.url, ['ecr', 'delete-lifecycle-policy', '--repository-name', name]);
+      const gone = await aws(cli, berth.url, ['ecr', 'get-lifecycle-policy', '--repository-name', name]);
+      assert.notEqual(gone.code, 0);
+      assert.match(gone.stderr, /LifecyclePolicyNotFoundException/);
+      const invalid = await aws(cli, berth.url, ['ecr', 'put-lifecycle-policy', '--repository-name', name, '--lifecycle-policy-text', JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] })]);
+      assert.match(invalid.stderr, /InvalidParameterException.*Lifecycle policy validation failure/);
+    });
+
     test('get-login-password gives a registry password; a wrong secret is refused', async () => {
       const login = await aws(cli, berth.url, ['ecr', 'get-login-password']);
       assert.equal(login.code, 0, describeRun(login));

@@ -6,7 +6,7 @@ import { collectGarbage } from '../src/registry/garbage-collection.js';
 import { contentKey } from '../src/storage/keys.js';
 import { content, image } from './helpers/images.js';
 import { issueAuthorizationToken } from '../src/auth/tokens/authorization-token.js';
-import { query } from './helpers/ecr-client.js';
+import { ecr, query } from './helpers/ecr-client.js';
 import { errorCode, pushBlob, pushImage, putManifest } from './helpers/oci-client.js';
 import { startTestRegistry, TEST_ACCOUNT, type TestRegistry } from './helpers/test-registry.js';
 
@@ -184,6 +184,8 @@ describe('garbage collection: the API, /metrics and berth gc', () => {
     assert.equal(body.queue.due, 3, 'the orphan, and the image blobs that wait to be seen referenced');
     assert.equal(body.storage.repositories[0].name, 'gc/api');
     assert.ok(body.storage.totalBytes >= 1500);
+    const described = await ecr(r.app, 'DescribeRepositories', { repositoryNames: ['gc/api'] });
+    assert.equal((described.body.repositories as { storageSizeInBytes: number }[])[0]!.storageSizeInBytes, body.storage.repositories[0].bytes, 'DescribeRepositories shows the same storage use');
 
     const dry = JSON.parse((await r.app.inject({ method: 'POST', url: '/api/gc?dryRun=true', headers: auth })).body);
     assert.deepEqual([dry.dryRun, dry.deleted, dry.bytesFreed], [true, 1, 1000]);

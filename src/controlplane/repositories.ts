@@ -4,6 +4,7 @@ import {
   createRepository as createRepositoryRow,
   deleteRepository as deleteRepositoryRow,
   describeRepositoryPage,
+  repositoriesStorageBytes,
   setTagMutability,
   type RepositorySettingsRow,
 } from '../registry/repositories.service.js';
@@ -64,8 +65,10 @@ export async function describeRepositories(cp: ControlPlane, call: Call, input: 
   const last = page.repositories.at(-1);
   const visible = [];
   for (const row of page.repositories) if (await call.allowed('ecr:DescribeRepositories', row.name)) visible.push(row);
+  // Beyond ECR: the bytes each repository uses (SDKs ignore a member their model lacks).
+  const bytes = await repositoriesStorageBytes(cp.registry, visible.map((row) => row.name));
   return {
-    repositories: visible.map((row) => repositoryShape(cp, call, row)),
+    repositories: visible.map((row) => ({ ...repositoryShape(cp, call, row), storageSizeInBytes: bytes.get(row.name) ?? 0 })),
     ...(page.more && last ? { nextToken: encodeToken('repositories', [last.name]) } : {}),
   };
 }

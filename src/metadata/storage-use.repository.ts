@@ -8,27 +8,36 @@ export interface StorageUse {
 }
 
 export async function storageUse(db: Db): Promise<StorageUse> {
-  const [total, blobs, manifests] = await Promise.all([
+  const [total, byName] = await Promise.all([
     db.selectFrom('blobs').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.val(0)).as('bytes')).where('state', '=', 'active').executeTakeFirst(),
-    db
-      .selectFrom('repositories as r')
-      .innerJoin('repository_blobs as rb', 'rb.repository_id', 'r.id')
-      .innerJoin('blobs as b', 'b.digest', 'rb.digest')
-      .select((eb) => ['r.name', eb.fn.sum<number>('b.size').as('bytes')])
-      .where('b.state', '=', 'active')
-      .groupBy('r.name')
-      .execute(),
-    db
-      .selectFrom('repositories as r')
-      .innerJoin('manifests as m', 'm.repository_id', 'r.id')
-      .select((eb) => ['r.name', eb.fn.sum<number>('m.size').as('bytes')])
-      .groupBy('r.name')
-      .execute(),
+    repositoryBytes(db),
   ]);
-  const byName = new Map<string, number>();
-  for (const row of [...blobs, ...manifests]) byName.set(row.name, (byName.get(row.name) ?? 0) + Number(row.bytes));
   return {
     totalBytes: Number(total?.bytes ?? 0),
     repositories: [...byName].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => (a.name < b.name ? -1 : 1)),
   };
+}
+
+/** Bytes each repository uses (all, or those named), by name. */
+export async function repositoryBytes(db: Db, names?: readonly string[]): Promise<Map<string, number>> {
+  const byName = new Map<string, number>();
+  if (names?.length === 0) return byName;
+  let blobs = db
+    .selectFrom('repositories as r')
+    .innerJoin('repository_blobs as rb', 'rb.repository_id', 'r.id')
+    .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+    .select((eb) => ['r.name', eb.fn.sum<number>('b.size').as('bytes')])
+    .where('b.state', '=', 'active')
+    .groupBy('r.name');
+  let manifests = db
+    .selectFrom('repositories as r')
+    .innerJoin('manifests as m', 'm.repository_id', 'r.id')
+    .select((eb) => ['r.name', eb.fn.sum<number>('m.size').as('bytes')])
+    .groupBy('r.name');
+  if (names) {
+    blobs = blobs.where('r.name', 'in', [...names]);
+    manifests = manifests.where('r.name', 'in', [...names]);
+  }
+  for (const row of [...(await blobs.execute()), ...(await manifests.execute())]) byName.set(row.name, (byName.get(row.name) ?? 0) + Number(row.bytes));
+  return byName;
 }

@@ -1,3 +1,4 @@
+import { repositoryBytes } from '../metadata/storage-use.repository.js';
 import type { TagMutability } from './tag-mutability.js';
 import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
@@ -124,4 +125,9 @@ export async function untagRepository(registry: Registry, name: string, keys: re
 export async function setTagMutability(registry: Registry, name: string, mode: TagMutability, exclusions: readonly string[] | null): Promise<void> {
   const repo = await existingRepository(registry, name);
   await updateTagMutability(registry.metadata.db, repo.id, mode, exclusions);
+}
+
+/** Bytes each named repository uses: the blobs it links and its manifests (shared content counts in each). */
+export async function repositoriesStorageBytes(registry: Registry, names: readonly string[]): Promise<Map<string, number>> {
+  return repositoryBytes(registry.metadata.db, names);
 }

@@ -42,7 +42,7 @@ function run(label, env) {
 }
 
 const { BERTH_TEST_DATABASE_URL: database, BERTH_TEST_STORAGE_URL: storage } = process.env;
-let status = run('the embedded backends (SQLite, memory and fs storage)', { BERTH_TEST_BACKEND: '' });
+let status = run(suite === 'e2e' ? 'real clients and server processes' : 'the embedded backends (SQLite, memory and fs storage)', { BERTH_TEST_BACKEND: '' });
 if (suite === 'unit' && (database || storage)) {
   const backends = [database ? 'PostgreSQL' : 'SQLite', storage ? 'S3' : 'memory and fs storage'].join(', ');
   status = run(`the scale-out backends (${backends})`, { BERTH_TEST_BACKEND: 'scale-out' }) || status;

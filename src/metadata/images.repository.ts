@@ -69,15 +69,16 @@ export async function blobBytesOfManifests(db: Db, repositoryId: number, digests
 /** The child manifests of each index among `digests`. */
 export async function childManifestsOf(db: Db, repositoryId: number, digests: readonly string[]): Promise<Map<string, string[]>> {
   const children = new Map<string, string[]>();
-  if (digests.length === 0) return children;
-  const rows = await db
-    .selectFrom('manifest_references')
-    .select(['manifest_digest', 'child_digest'])
-    .where('repository_id', '=', repositoryId)
-    .where('manifest_digest', 'in', [...digests])
-    .where('kind', '=', 'manifest')
-    .execute();
-  for (const row of rows) children.set(row.manifest_digest, [...(children.get(row.manifest_digest) ?? []), row.child_digest]);
+  for (const slice of slices([...digests])) {
+    const rows = await db
+      .selectFrom('manifest_references')
+      .select(['manifest_digest', 'child_digest'])
+      .where('repository_id', '=', repositoryId)
+      .where('manifest_digest', 'in', slice)
+      .where('kind', '=', 'manifest')
+      .execute();
+    for (const row of rows) children.set(row.manifest_digest, [...(children.get(row.manifest_digest) ?? []), row.child_digest]);
+  }
   return children;
 }
 
@@ -111,29 +112,31 @@ export async function listImageIdRows(
  * reference that no other manifest, in any repository, references. What removing them frees.
  */
 export async function exclusiveBytes(db: Db, repositoryId: number, manifests: readonly string[]): Promise<number> {
-  if (manifests.length === 0) return 0;
-  const inSet = [...manifests];
-  const children = await db.selectFrom('manifest_references').select('child_digest').distinct().where('repository_id', '=', repositoryId).where('manifest_digest', 'in', inSet).execute();
-  const candidates = [...new Set([...inSet, ...children.map((row) => row.child_digest)])];
-  const [usedByOthers, ownedByOthers] = await Promise.all([
-    db
-      .selectFrom('manifest_references')
-      .select('child_digest as digest')
-      .distinct()
-      .where('child_digest', 'in', candidates)
-      .where((eb) => eb.or([eb('repository_id', '!=', repositoryId), eb('manifest_digest', 'not in', inSet)]))
-      .execute(),
-    db
-      .selectFrom('manifests')
-      .select('digest')
-      .distinct()
-      .where('digest', 'in', candidates)
-      .where((eb) => eb.or([eb('repository_id', '!=', repositoryId), eb('digest', 'not in', inSet)]))
-      .execute(),
-  ]);
-  const kept = new Set([...usedByOthers, ...ownedByOthers].map((row) => row.digest));
-  const freed = candidates.filter((digest) => !kept.has(digest));
-  if (freed.length === 0) return 0;
-  const row = await db.selectFrom('blobs').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.val(0)).as('bytes')).where('digest', 'in', freed).executeTakeFirst();
-  return Number(row?.bytes ?? 0);
+  const own = new Set(manifests);
+  const candidates = new Set(manifests);
+  for (const slice of slices([...own])) {
+    const rows = await db.selectFrom('manifest_references').select('child_digest').where('repository_id', '=', repositoryId).where('manifest_digest', 'in', slice).execute();
+    for (const row of rows) candidates.add(row.child_digest);
+  }
+  // In slices, and compared here: an IN list of every digest would pass SQLite's limit on variables.
+  const kept = new Set<string>();
+  const isOwn = (repository: number, manifest: string) => repository === repositoryId && own.has(manifest);
+  let bytes = 0;
+  for (const slice of slices([...candidates])) {
+    const [references, holders, sizes] = await Promise.all([
+      db.selectFrom('manifest_references').select(['repository_id', 'manifest_digest', 'child_digest']).where('child_digest', 'in', slice).execute(),
+      db.selectFrom('manifests').select(['repository_id', 'digest']).where('digest', 'in', slice).execute(),
+      db.selectFrom('blobs').select(['digest', 'size']).where('digest', 'in', slice).execute(),
+    ]);
+    for (const ref of references) if (!isOwn(ref.repository_id, ref.manifest_digest)) kept.add(ref.child_digest);
+    for (const holder of holders) if (!isOwn(holder.repository_id, holder.digest)) kept.add(holder.digest);
+    for (const blob of sizes) if (!kept.has(blob.digest)) bytes += Number(blob.size);
+  }
+  return bytes;
+}
+
+function slices<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -20,6 +20,8 @@ export interface Database {
   jobs: JobsTable;
   lifecycle_policies: LifecyclePoliciesTable;
   lifecycle_previews: LifecyclePreviewsTable;
+  vuln_records: VulnRecordsTable;
+  vuln_packages: VulnPackagesTable;
 }
 
 export interface RepositoriesTable {
@@ -172,4 +174,24 @@ export interface LifecyclePreviewsTable {
   /** JSON of what the policy would expire; null while in progress. */
   result: string | null;
   started_at: number;
+}
+
+/** An OSV record of the offline vulnerability database. */
+export interface VulnRecordsTable {
+  id: string;
+  /** OSV's `modified` (RFC 3339). */
+  modified: string;
+  /** OSV's `withdrawn` time; null: in force. */
+  withdrawn: string | null;
+  /** The record as JSON text. */
+  record: string;
+  /** The vulnerability database generation of the import that added or last changed it. */
+  generation: number;
+}
+
+/** A package an OSV record affects (one row per distinct ecosystem and name; PyPI names PEP 503-normalised). */
+export interface VulnPackagesTable {
+  record_id: string;
+  ecosystem: string;
+  name: string;
 }

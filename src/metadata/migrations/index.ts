@@ -7,6 +7,7 @@ import { jobs } from './0004-jobs.js';
 import { tagMutabilityExclusions } from './0005-tag-mutability-exclusions.js';
 import { reviewUnreferencedBlobs } from './0006-review-unreferenced-blobs.js';
 import { lifecycle } from './0007-lifecycle.js';
+import { vulndb } from './0008-vulndb.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -18,6 +19,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0005-tag-mutability-exclusions': tagMutabilityExclusions(),
     '0006-review-unreferenced-blobs': reviewUnreferencedBlobs(),
     '0007-lifecycle': lifecycle(),
+    '0008-vulndb': vulndb(),
   };
 }
 

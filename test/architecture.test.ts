@@ -36,6 +36,7 @@ const PACKAGE_OWNERS: Record<string, string[]> = {
   '@aws-sdk/client-ecr': ['cli'],
   '@aws-sdk/client-iam': ['cli'],
   pino: ['.'],
+  yauzl: ['scanning'],
 };
 
 const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src');

@@ -3,14 +3,15 @@
  * older CVEs: `AV:N/AC:L/Au:N/C:P/I:P/A:P`, optionally in parentheses or after `CVSS:2.0/`. Temporal and
  * environmental metrics may follow; they are checked and ignored.
  */
+import { table } from './table.js';
 
-const AV: Record<string, number> = { L: 0.395, A: 0.646, N: 1.0 };
-const AC: Record<string, number> = { H: 0.35, M: 0.61, L: 0.71 };
-const AU: Record<string, number> = { M: 0.45, S: 0.56, N: 0.704 };
-const CIA: Record<string, number> = { N: 0, P: 0.275, C: 0.66 };
+const AV = table<number>({ L: 0.395, A: 0.646, N: 1.0 });
+const AC = table<number>({ H: 0.35, M: 0.61, L: 0.71 });
+const AU = table<number>({ M: 0.45, S: 0.56, N: 0.704 });
+const CIA = table<number>({ N: 0, P: 0.275, C: 0.66 });
 
 const BASE = ['AV', 'AC', 'Au', 'C', 'I', 'A'] as const;
-const OTHER: Record<string, readonly string[]> = {
+const OTHER = table<readonly string[]>({
   E: ['U', 'POC', 'F', 'H', 'ND'],
   RL: ['OF', 'TF', 'W', 'U', 'ND'],
   RC: ['UC', 'UR', 'C', 'ND'],
@@ -19,7 +20,7 @@ const OTHER: Record<string, readonly string[]> = {
   CR: ['L', 'M', 'H', 'ND'],
   IR: ['L', 'M', 'H', 'ND'],
   AR: ['L', 'M', 'H', 'ND'],
-};
+});
 
 /** The base score (0.0–10.0) of a CVSS v2 vector; `undefined` when it is not a valid v2 vector. */
 export function cvssV2BaseScore(vector: string): number | undefined {
@@ -30,13 +31,13 @@ export function cvssV2BaseScore(vector: string): number | undefined {
   for (const part of v.split('/')) {
     const [key, value, extra] = part.split(':');
     if (key === undefined || value === undefined || extra !== undefined || seen.has(key)) return undefined;
-    if (!(BASE as readonly string[]).includes(key) && !OTHER[key]?.includes(value)) return undefined;
+    if (!(BASE as readonly string[]).includes(key) && !OTHER.get(key)?.includes(value)) return undefined;
     seen.set(key, value);
   }
-  const av = AV[seen.get('AV') ?? ''];
-  const ac = AC[seen.get('AC') ?? ''];
-  const au = AU[seen.get('Au') ?? ''];
-  const [c, i, a] = ['C', 'I', 'A'].map((k) => CIA[seen.get(k) ?? '']);
+  const av = AV.get(seen.get('AV') ?? '');
+  const ac = AC.get(seen.get('AC') ?? '');
+  const au = AU.get(seen.get('Au') ?? '');
+  const [c, i, a] = ['C', 'I', 'A'].map((k) => CIA.get(seen.get(k) ?? ''));
   if (av === undefined || ac === undefined || au === undefined || c === undefined || i === undefined || a === undefined) return undefined;
   const impact = 10.41 * (1 - (1 - c) * (1 - i) * (1 - a));
   const exploitability = 20 * av * ac * au;

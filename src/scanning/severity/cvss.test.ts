@@ -59,6 +59,9 @@ test('CVSS v3: what is not a v3 vector has no score', () => {
     'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/FOO:1',
     'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/',
     'cvss:3.1/av:n/ac:l/pr:n/ui:n/s:u/c:h/i:h/a:h',
+    'CVSS:3.1/AV:constructor/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+    'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/constructor:X',
+    'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/__proto__:X',
   ]) {
     assert.equal(cvssV3BaseScore(vector), undefined, vector);
   }
@@ -93,7 +96,7 @@ test('CVSS v2: base scores of known vectors, in the forms they are written', () 
   assert.equal(cvssV2BaseScore('(AV:N/AC:L/Au:N/C:P/I:P/A:P)'), 7.5);
   assert.equal(cvssV2BaseScore('CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P'), 7.5);
   assert.equal(cvssV2BaseScore('AV:N/AC:L/Au:N/C:P/I:P/A:P/E:POC/RL:OF/RC:C'), 7.5);
-  for (const bad of ['', 'AV:N/AC:L/Au:N/C:P/I:P', 'AV:N/AC:L/Au:N/C:P/I:P/A:X', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'AV:N/AC:L/Au:N/C:P/I:P/A:P/A:P']) {
+  for (const bad of ['', 'AV:N/AC:L/Au:N/C:P/I:P', 'AV:N/AC:L/Au:N/C:P/I:P/A:X', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'AV:N/AC:L/Au:N/C:P/I:P/A:P/A:P', 'AV:toString/AC:L/Au:N/C:P/I:P/A:P', 'AV:N/AC:L/Au:N/C:P/I:P/A:P/constructor:ND']) {
     assert.equal(cvssV2BaseScore(bad), undefined, bad);
   }
 });

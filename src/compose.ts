@@ -16,6 +16,9 @@ import type { Metadata } from './metadata/metadata.js';
 import type { GarbageReport } from './registry/garbage-collection.js';
 import { GarbageCollector } from './registry/garbage-collector.js';
 import { PeriodicTask } from './jobs/periodic-task.js';
+import { JobWorker } from './jobs/job-worker.js';
+import { EventBus } from './events/domain-events.js';
+import { rematchForNewData, runImageScan, SCAN_JOB, scanOnPush } from './scanning/scan.service.js';
 import { runAllLifecyclePolicies, runLifecyclePolicy, type LifecycleRun } from './lifecycle/lifecycle.service.js';
 import { storageUse, type StorageUse } from './metadata/storage-use.repository.js';
 import { createRegistry, type Registry } from './registry/registry.js';
@@ -39,6 +42,8 @@ export interface Services {
 }
 
 const PULL_TIMES_FLUSH_MS = 5_000;
+/** How often a node looks whether the vulnerability data changed (`berth vulndb import` from anywhere). */
+const CONTINUOUS_SCAN_CHECK_MS = 30_000;
 
 /** The composition root: the only place that picks concrete drivers and dialects. */
 export async function composeServices(config: Config, logger: Logger = silentLogger): Promise<Services> {
@@ -56,18 +61,28 @@ export async function composeServices(config: Config, logger: Logger = silentLog
     await storage.close();
     throw err;
   }
+  const events = new EventBus((err, event) => logger.warn({ err, event: event.type }, 'an event subscriber failed'));
   const registry = createRegistry({
     metadata,
     storage,
+    events,
     clock: systemClock,
     settings: { createOnPush: config.createOnPush, gcGraceMs: config.gcGraceMs, redirectBlobDownloads: config.storage.kind === 's3' && config.storage.redirect },
   });
   const identity: Identity = { metadata, keyring: new Keyring(masterKey), accountId: config.accountId };
   const collector = new GarbageCollector(registry, logger);
+  // Scans run as leased jobs on any node's worker; a push only queues one.
+  const worker = new JobWorker({ metadata, clock: systemClock, log: logger });
+  worker.register(SCAN_JOB, (ctx, payload) => {
+    const { repository, digest } = payload as { repository: string; digest: string };
+    return runImageScan(registry, ctx, repository, digest);
+  });
+  events.subscribe(scanOnPush(registry));
   // Each runs on every node; the gc and lifecycle locks make one node at a time do the work.
   const schedules = [
     new PeriodicTask('garbage collection', config.gcIntervalMs, () => collector.run(), logger),
     new PeriodicTask('lifecycle policies', config.lifecycleIntervalMs, () => metadata.runExclusive('lifecycle', () => runLifecycleWithLog(registry, logger)), logger),
+    new PeriodicTask('continuous scanning', CONTINUOUS_SCAN_CHECK_MS, () => metadata.runExclusive('rescan', async () => void (await rematchForNewData(registry))), logger),
   ];
   const pullTimes = new PeriodicTask('recording pull times', PULL_TIMES_FLUSH_MS, () => registry.pullTimes.flush((work) => metadata.transaction(work)), logger);
   return {
@@ -79,9 +94,10 @@ export async function composeServices(config: Config, logger: Logger = silentLog
     collector,
     startBackground() {
       for (const task of [...schedules, pullTimes]) task.start();
+      worker.start();
     },
     async close() {
-      await Promise.all(schedules.map((task) => task.stop()));
+      await Promise.all([...schedules.map((task) => task.stop()), worker.stop()]);
       await pullTimes.stop({ finally: true });
       await metadata.close();
       await storage.close();

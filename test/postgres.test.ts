@@ -50,7 +50,7 @@ describe('PostgreSQL metadata', { skip }, () => {
     const database = await fresh();
     const opened = await Promise.all([openPostgres(database.url), openPostgres(database.url), openPostgres(database.url)]);
     const applied = await opened[0]!.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-    assert.deepEqual(applied.map((row) => (row as { name: string }).name), ['0001-registry', '0002-identity', '0003-postgres-collation', '0004-jobs', '0005-tag-mutability-exclusions', '0006-review-unreferenced-blobs', '0007-lifecycle', '0008-vulndb']);
+    assert.deepEqual(applied.map((row) => (row as { name: string }).name), ['0001-registry', '0002-identity', '0003-postgres-collation', '0004-jobs', '0005-tag-mutability-exclusions', '0006-review-unreferenced-blobs', '0007-lifecycle', '0008-vulndb', '0009-scans']);
     await Promise.all(opened.map((m) => m.close()));
   });
 

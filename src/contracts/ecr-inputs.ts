@@ -29,6 +29,19 @@ const imageTagMutabilityExclusionFilters = {
   member: structure({ filterType: { type: 'string', enum: ['WILDCARD'] }, filter: { type: 'string', min: 1, max: 128, pattern: '[0-9a-zA-Z._*-]{1,128}' } }, ['filterType', 'filter']),
 } as const satisfies Schema;
 
+const scanningRule = structure(
+  {
+    scanFrequency: { type: 'string', enum: ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN', 'MANUAL'] },
+    repositoryFilters: {
+      type: 'list',
+      min: 0,
+      max: 100,
+      member: structure({ filter: { type: 'string', min: 1, max: 256, pattern: '[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*' }, filterType: { type: 'string', enum: ['WILDCARD'] } }, ['filter', 'filterType']),
+    },
+  },
+  ['scanFrequency', 'repositoryFilters'],
+);
+const imageId = structure({ imageDigest: { type: 'string' }, imageTag: { type: 'string', min: 1, max: 300 } });
 const lifecyclePolicyText = { type: 'string', min: 100, max: 30720 } as const satisfies Schema;
 
 export const ECR_INPUTS = {
@@ -51,6 +64,12 @@ export const ECR_INPUTS = {
   DeleteLifecyclePolicy: structure({ registryId, repositoryName }, ['repositoryName']),
   StartLifecyclePolicyPreview: structure({ registryId, repositoryName, lifecyclePolicyText }, ['repositoryName']),
   GetLifecyclePolicyPreview: structure({ registryId, repositoryName, imageIds, nextToken, maxResults, filter: structure({ tagStatus }) }, ['repositoryName']),
+  PutImageScanningConfiguration: structure({ registryId, repositoryName, imageScanningConfiguration: structure({ scanOnPush: { type: 'boolean' } }) }, ['repositoryName', 'imageScanningConfiguration']),
+  PutRegistryScanningConfiguration: structure({ scanType: { type: 'string', enum: ['BASIC', 'ENHANCED'] }, rules: { type: 'list', min: 0, max: 2, member: scanningRule } }),
+  GetRegistryScanningConfiguration: structure({}),
+  BatchGetRepositoryScanningConfiguration: structure({ repositoryNames: { type: 'list', min: 1, max: 25, member: repositoryName } }, ['repositoryNames']),
+  StartImageScan: structure({ registryId, repositoryName, imageId }, ['repositoryName', 'imageId']),
+  DescribeImageScanFindings: structure({ registryId, repositoryName, imageId, nextToken, maxResults: { type: 'integer', min: 1, max: 1000 } }, ['repositoryName', 'imageId']),
   DeleteRepository: structure({ registryId, repositoryName, force: { type: 'boolean' } }, ['repositoryName']),
   TagResource: structure({ resourceArn: { type: 'string' }, tags: tagList }, ['resourceArn', 'tags']),
   UntagResource: structure({ resourceArn: { type: 'string' }, tagKeys: { type: 'list', member: { type: 'string' } } }, ['resourceArn', 'tagKeys']),

@@ -1,3 +1,5 @@
+import { scansOf } from '../scanning/scan.service.js';
+import { scanSummary } from './scanning.js';
 import type { EcrInput } from '../contracts/ecr-inputs.js';
 import { parseDigest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
@@ -33,19 +35,22 @@ export async function listImages(cp: ControlPlane, _call: Call, input: EcrInput<
 export async function describeImages(cp: ControlPlane, _call: Call, input: EcrInput<'DescribeImages'>) {
   checkRegistryId(cp, input.registryId);
   refuseListWithPaging('imageIds', input.imageIds, input.nextToken, input.maxResults);
-  const detail = (image: ImageInfo) => imageDetail(cp, input.repositoryName, image);
+  const details = async (images: ImageInfo[]) => {
+    const scans = await scansOf(cp.registry, input.repositoryName, images.map((image) => image.digest));
+    return images.map((image) => ({ ...imageDetail(cp, input.repositoryName, image), ...scanSummary(scans.get(image.digest)) }));
+  };
   if (input.imageIds) {
     const { images, failures } = await asEcr(cp, input.repositoryName, () => describeImagesById(cp.registry, input.repositoryName, input.imageIds!));
     const [failure] = failures;
     if (failure) throw imageNotFound(cp, input.repositoryName, failure);
-    return { imageDetails: images.map(detail) };
+    return { imageDetails: await details(images) };
   }
   const after = decodeToken('image-details', input.nextToken, 1)?.[0];
   const page = await asEcr(cp, input.repositoryName, () =>
     describeImagePage(cp.registry, input.repositoryName, { ...(after !== undefined ? { after } : {}), limit: pageLimit(input.maxResults), tagStatus: input.filter?.tagStatus ?? 'ANY' }),
   );
   const last = page.images.at(-1);
-  return { imageDetails: page.images.map(detail), ...(page.more && last ? { nextToken: encodeToken('image-details', [last.digest]) } : {}) };
+  return { imageDetails: await details(page.images), ...(page.more && last ? { nextToken: encodeToken('image-details', [last.digest]) } : {}) };
 }
 
 export async function batchGetImage(cp: ControlPlane, call: Call, input: EcrInput<'BatchGetImage'>) {

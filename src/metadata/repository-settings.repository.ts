@@ -121,3 +121,7 @@ export async function updateTagMutability(db: Db, repositoryId: number, mode: st
     .where('id', '=', repositoryId)
     .execute();
 }
+
+export async function updateScanOnPush(db: Db, repositoryId: number, scanOnPush: boolean): Promise<void> {
+  await db.updateTable('repositories').set({ scan_on_push: scanOnPush ? 1 : 0 }).where('id', '=', repositoryId).execute();
+}

@@ -20,6 +20,8 @@ export interface Database {
   jobs: JobsTable;
   lifecycle_policies: LifecyclePoliciesTable;
   lifecycle_previews: LifecyclePreviewsTable;
+  image_scans: ImageScansTable;
+  layer_facts: LayerFactsTable;
   vuln_records: VulnRecordsTable;
   vuln_packages: VulnPackagesTable;
 }
@@ -174,6 +176,31 @@ export interface LifecyclePreviewsTable {
   /** JSON of what the policy would expire; null while in progress. */
   result: string | null;
   started_at: number;
+}
+
+export interface ImageScansTable {
+  repository_id: number;
+  manifest_digest: string;
+  /** IN_PROGRESS, COMPLETE, FAILED or UNSUPPORTED_IMAGE. */
+  status: string;
+  description: string | null;
+  /** BASIC or ENHANCED. */
+  scan_type: string;
+  started_at: number;
+  completed_at: number | null;
+  /** JSON Inventory, once the layers were read. */
+  inventory: string | null;
+  /** JSON findings, once matched. */
+  findings: string | null;
+  /** The vulnerability data's generation the findings were matched against. */
+  vulndb_generation: number | null;
+}
+
+/** What the scanner learnt from a layer, by its digest (layers are immutable). */
+export interface LayerFactsTable {
+  layer_digest: string;
+  facts: string;
+  created_at: number;
 }
 
 /** An OSV record of the offline vulnerability database. */

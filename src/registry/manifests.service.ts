@@ -89,6 +89,7 @@ export async function putManifest(
     }
   });
   registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
+  await registry.events.publish({ type: 'ImagePushed', repository, digest: digest.value, mediaType: parsed.mediaType, ...(byDigest ? {} : { tag: reference }) });
   return { digest: digest.value, subject: parsed.subject };
 
   async function insertNewManifest(trx: Db): Promise<void> {

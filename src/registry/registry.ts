@@ -3,6 +3,7 @@ import type { Metadata } from '../metadata/metadata.js';
 import type { BlobDriver } from '../storage/blob-driver.js';
 import { ManifestCache } from './manifest-cache.js';
 import { PullTimes } from './pull-times.js';
+import { EventBus } from '../events/domain-events.js';
 import { UploadHashes } from './upload-hashes.js';
 
 export interface RegistrySettings {
@@ -28,8 +29,17 @@ export interface Registry {
   readonly uploadsInProgress: Set<string>;
   /** Pull times waiting to be written (see PullTimes). */
   readonly pullTimes: PullTimes;
+  /** Domain events (ImagePushed, …) for the rooms that subscribe. */
+  readonly events: EventBus;
 }
 
-export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'clock' | 'settings'>): Registry {
-  return { ...deps, manifestCache: new ManifestCache(64 * 1024 * 1024), uploadHashes: new UploadHashes(10_000), uploadsInProgress: new Set(), pullTimes: new PullTimes() };
+export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'clock' | 'settings'> & { events?: EventBus }): Registry {
+  return {
+    ...deps,
+    manifestCache: new ManifestCache(64 * 1024 * 1024),
+    uploadHashes: new UploadHashes(10_000),
+    uploadsInProgress: new Set(),
+    pullTimes: new PullTimes(),
+    events: deps.events ?? new EventBus(),
+  };
 }

@@ -4,7 +4,7 @@ import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
 import { digestsOfRepository, queueBlobReview } from '../metadata/blobs.repository.js';
 import { ensureRepositoryRow, findRepositoryByName, listRepositoryNames, type RepositoryRow } from '../metadata/repositories.repository.js';
-import { updateTagMutability,
+import { updateScanOnPush, updateTagMutability,
   countManifests,
   deleteRepositoryRow,
   deleteResourceTags,
@@ -130,4 +130,10 @@ export async function setTagMutability(registry: Registry, name: string, mode: T
 /** Bytes each named repository uses: the blobs it links and its manifests (shared content counts in each). */
 export async function repositoriesStorageBytes(registry: Registry, names: readonly string[]): Promise<Map<string, number>> {
   return repositoryBytes(registry.metadata.db, names);
+}
+
+/** PutImageScanningConfiguration: the repository's own scan-on-push setting. */
+export async function setScanOnPush(registry: Registry, name: string, scanOnPush: boolean): Promise<void> {
+  const repo = await existingRepository(registry, name);
+  await updateScanOnPush(registry.metadata.db, repo.id, scanOnPush);
 }

@@ -16,6 +16,8 @@ import { MemoryBlobDriver } from '../../src/storage/memory/memory-driver.js';
 import { openS3Driver } from '../../src/storage/s3/s3-driver.js';
 import { silentLogger } from '../../src/core/context.js';
 import { GarbageCollector } from '../../src/registry/garbage-collector.js';
+import { JobWorker } from '../../src/jobs/job-worker.js';
+import { runImageScan, SCAN_JOB, scanOnPush } from '../../src/scanning/scan.service.js';
 import { s3ForTests, type S3ForTests } from './s3-server.js';
 import { openTestMetadata, SCALE_OUT } from './test-database.js';
 
@@ -37,6 +39,8 @@ export interface TestRegistry {
   readonly registry: Registry;
   readonly controlPlane: ControlPlane;
   readonly storage: BlobDriver;
+  /** Runs the queued background jobs (scans) until none is due; resolves with how many ran. */
+  runJobs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -80,6 +84,9 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const controlPlane: ControlPlane = { registry, identity, region: TEST_REGION, clock };
   const access = createAccessControl(identity, TEST_REGION, clock);
   const collector = new GarbageCollector(registry, silentLogger);
+  const worker = new JobWorker({ metadata, clock, log: silentLogger, concurrency: 4 });
+  worker.register(SCAN_JOB, (ctx, payload) => runImageScan(registry, ctx, (payload as { repository: string }).repository, (payload as { digest: string }).digest));
+  registry.events.subscribe(scanOnPush(registry));
   const app = await buildApp({ registry, controlPlane, access, collector, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
   await app.ready();
   const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());
@@ -91,6 +98,11 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     registry,
     controlPlane,
     storage,
+    async runJobs() {
+      let total = 0;
+      for (let ran = await worker.runDue(); ran > 0; ran = await worker.runDue()) total += ran;
+      return total;
+    },
     async close() {
       await app.close();
       await metadata.close();

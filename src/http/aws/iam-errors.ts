@@ -40,6 +40,7 @@ export const QUERY_ERRORS = {
   REGISTRY_POLICY_NOT_FOUND: { status: 404, code: 'NoSuchEntity' },
   LIFECYCLE_POLICY_NOT_FOUND: { status: 404, code: 'NoSuchEntity' },
   LIFECYCLE_PREVIEW_NOT_FOUND: { status: 404, code: 'NoSuchEntity' },
+  SCAN_NOT_FOUND: { status: 404, code: 'NoSuchEntity' },
   LIMIT_EXCEEDED: { status: 409, code: 'LimitExceeded' },
   IMAGE_EXISTS: { status: 409, code: 'EntityAlreadyExists' },
   IMAGE_DIGEST_MISMATCH: { status: 400, code: 'InvalidInput' },

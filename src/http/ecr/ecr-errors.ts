@@ -41,6 +41,7 @@ export const ECR_ERRORS = {
   REGISTRY_POLICY_NOT_FOUND: { status: 400, name: 'RegistryPolicyNotFoundException' },
   LIFECYCLE_POLICY_NOT_FOUND: { status: 400, name: 'LifecyclePolicyNotFoundException' },
   LIFECYCLE_PREVIEW_NOT_FOUND: { status: 400, name: 'LifecyclePolicyPreviewNotFoundException' },
+  SCAN_NOT_FOUND: { status: 400, name: 'ScanNotFoundException' },
   LIMIT_EXCEEDED: { status: 400, name: 'LimitExceededException' },
   IMAGE_EXISTS: { status: 400, name: 'ImageAlreadyExistsException' },
   IMAGE_DIGEST_MISMATCH: { status: 400, name: 'ImageDigestDoesNotMatchException' },

@@ -11,6 +11,14 @@ import {
   setRepositoryPolicyOp,
 } from '../../controlplane/policies.js';
 import { describeRegistry, getAuthorizationToken } from '../../controlplane/registry-info.js';
+import {
+  batchGetRepositoryScanningConfiguration,
+  describeImageScanFindings,
+  getRegistryScanningConfiguration,
+  putImageScanningConfiguration,
+  putRegistryScanningConfiguration,
+  startImageScan,
+} from '../../controlplane/scanning.js';
 import { deleteLifecyclePolicy, getLifecyclePolicy, getLifecyclePolicyPreview, putLifecyclePolicy, startLifecyclePolicyPreview } from '../../controlplane/lifecycle.js';
 import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from '../../controlplane/repositories.js';
 import { listTagsForResource, tagResource, untagResource } from '../../controlplane/resource-tags.js';
@@ -30,6 +38,12 @@ export const ECR_OPERATIONS: { readonly [O in EcrOperation]: Handler<O> } = {
   DeleteLifecyclePolicy: deleteLifecyclePolicy,
   StartLifecyclePolicyPreview: startLifecyclePolicyPreview,
   GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
+  PutImageScanningConfiguration: putImageScanningConfiguration,
+  PutRegistryScanningConfiguration: putRegistryScanningConfiguration,
+  GetRegistryScanningConfiguration: (cp) => getRegistryScanningConfiguration(cp),
+  BatchGetRepositoryScanningConfiguration: batchGetRepositoryScanningConfiguration,
+  StartImageScan: startImageScan,
+  DescribeImageScanFindings: describeImageScanFindings,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,

@@ -59,6 +59,7 @@ export const OCI_ERRORS = {
   REGISTRY_POLICY_NOT_FOUND: { status: 404, code: 'NAME_UNKNOWN' },
   LIFECYCLE_POLICY_NOT_FOUND: { status: 404, code: 'NAME_UNKNOWN' },
   LIFECYCLE_PREVIEW_NOT_FOUND: { status: 404, code: 'NAME_UNKNOWN' },
+  SCAN_NOT_FOUND: { status: 404, code: 'NAME_UNKNOWN' },
   LIMIT_EXCEEDED: { status: 429, code: 'TOOMANYREQUESTS' },
   IMAGE_EXISTS: { status: 409, code: 'DENIED' },
   IMAGE_DIGEST_MISMATCH: { status: 400, code: 'DIGEST_INVALID' },

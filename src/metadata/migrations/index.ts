@@ -8,6 +8,7 @@ import { tagMutabilityExclusions } from './0005-tag-mutability-exclusions.js';
 import { reviewUnreferencedBlobs } from './0006-review-unreferenced-blobs.js';
 import { lifecycle } from './0007-lifecycle.js';
 import { vulndb } from './0008-vulndb.js';
+import { scans } from './0009-scans.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0006-review-unreferenced-blobs': reviewUnreferencedBlobs(),
     '0007-lifecycle': lifecycle(),
     '0008-vulndb': vulndb(),
+    '0009-scans': scans(),
   };
 }
 

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { importOsv } from '../src/scanning/vulndb/import-osv.js';
+import { ecr } from './helpers/ecr-client.js';
+import { pushBlob, putManifest } from './helpers/oci-client.js';
+import { EXPECTED_FINDINGS, SCAN_FIXTURE, scanFixtureImage } from './helpers/scan-fixture.js';
+import { image } from './helpers/images.js';
+import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
+
+type Attribute = { key: string; value: string };
+type BasicFinding = { name: string; severity: string; uri: string; attributes: Attribute[] };
+
+async function pushFixture(r: TestRegistry, repository: string, tag: string) {
+  const built = await scanFixtureImage();
+  for (const blob of [...built.layers, built.config]) await pushBlob(r.app, repository, blob);
+  const res = await putManifest(r.app, repository, tag, built.manifest, built.mediaType);
+  assert.equal(res.statusCode, 201, res.body);
+  return built;
+}
+
+async function allFindings(r: TestRegistry, repository: string, tag: string): Promise<{ findings: BasicFinding[]; counts: Record<string, number>; status: string }> {
+  const findings: BasicFinding[] = [];
+  let nextToken: string | undefined;
+  let counts: Record<string, number> = {};
+  let status = '';
+  do {
+    const res = await ecr(r.app, 'DescribeImageScanFindings', { repositoryName: repository, imageId: { imageTag: tag }, maxResults: 5, ...(nextToken ? { nextToken } : {}) });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    status = (res.body.imageScanStatus as { status: string }).status;
+    const page = res.body.imageScanFindings as { findings?: BasicFinding[]; findingSeverityCounts: Record<string, number> } | undefined;
+    findings.push(...(page?.findings ?? []));
+    counts = page?.findingSeverityCounts ?? counts;
+    nextToken = res.body.nextToken as string | undefined;
+  } while (nextToken);
+  return { findings, counts, status };
+}
+
+const attr = (f: BasicFinding, key: string) => f.attributes.find((a) => a.key === key)?.value;
+
+describe('scan on push', () => {
+  test('the fixture image yields exactly the 14 expected findings, through DescribeImageScanFindings', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    const imported = await importOsv(r.registry.metadata, path.join(SCAN_FIXTURE, 'osv'));
+    assert.equal(imported.records, 15);
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'scan/fixture', imageScanningConfiguration: { scanOnPush: true } });
+    const built = await pushFixture(r, 'scan/fixture', 'v1');
+
+    const before = await ecr(r.app, 'DescribeImageScanFindings', { repositoryName: 'scan/fixture', imageId: { imageTag: 'v1' } });
+    assert.equal((before.body.imageScanStatus as { status: string }).status, 'IN_PROGRESS', 'the push did not wait for the scan');
+    assert.equal(await r.runJobs(), 1);
+
+    const { findings, counts, status } = await allFindings(r, 'scan/fixture', 'v1');
+    assert.equal(status, 'COMPLETE');
+    const got = findings.map((f) => [f.name, attr(f, 'package_name'), attr(f, 'package_version'), attr(f, 'fixed_in_version'), built.layers.findIndex((l) => l.digest === attr(f, 'layer_digest'))]);
+    const sort = (rows: unknown[][]) => rows.map((row) => JSON.stringify(row)).sort();
+    assert.deepEqual(sort(got), sort(EXPECTED_FINDINGS));
+    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 14);
+    for (const f of findings) {
+      assert.ok(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'].includes(f.severity));
+      assert.ok(attr(f, 'file_path'), `${f.name} names its file`);
+    }
+    const semver = findings.find((f) => attr(f, 'package_name') === 'semver')!;
+    assert.equal(semver.severity, 'MEDIUM', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L is 5.3');
+    assert.equal(attr(semver, 'advisory_id'), 'GHSA-c2qf-rxjj-qqgw');
+    assert.equal(attr(semver, 'file_path'), 'app/node_modules/semver/package.json');
+
+    const described = await ecr(r.app, 'DescribeImages', { repositoryName: 'scan/fixture' });
+    const detail = (described.body.imageDetails as { imageScanStatus: { status: string }; imageScanFindingsSummary: { findingSeverityCounts: Record<string, number> } }[])[0]!;
+    assert.equal(detail.imageScanStatus.status, 'COMPLETE');
+    assert.deepEqual(detail.imageScanFindingsSummary.findingSeverityCounts, counts);
+  });
+
+  test('StartImageScan scans on demand; a repository without scan on push is not scanned; an artifact is UNSUPPORTED_IMAGE', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await importOsv(r.registry.metadata, path.join(SCAN_FIXTURE, 'osv'));
+    await pushFixture(r, 'scan/manual', 'v1');
+    assert.equal(await r.runJobs(), 0, 'no scan on push');
+    const none = await ecr(r.app, 'DescribeImageScanFindings', { repositoryName: 'scan/manual', imageId: { imageTag: 'v1' } });
+    assert.equal(none.error, 'ScanNotFoundException');
+    const started = await ecr(r.app, 'StartImageScan', { repositoryName: 'scan/manual', imageId: { imageTag: 'v1' } });
+    assert.equal((started.body.imageScanStatus as { status: string }).status, 'IN_PROGRESS');
+    await r.runJobs();
+    assert.equal((await allFindings(r, 'scan/manual', 'v1')).findings.length, 14);
+
+    const subject = image().layers(1, 10).build();
+    const artifact = image().artifactOf(subject.manifest, 'application/vnd.example.sbom').build();
+    for (const blob of [...artifact.layers, artifact.config]) await pushBlob(r.app, 'scan/manual', blob);
+    await putManifest(r.app, 'scan/manual', 'sbom', artifact.manifest, artifact.mediaType);
+    await ecr(r.app, 'StartImageScan', { repositoryName: 'scan/manual', imageId: { imageTag: 'sbom' } });
+    await r.runJobs();
+    assert.equal((await allFindings(r, 'scan/manual', 'sbom')).status, 'UNSUPPORTED_IMAGE');
+    assert.equal((await ecr(r.app, 'StartImageScan', { repositoryName: 'scan/manual', imageId: { imageTag: 'nope' } })).error, 'ImageNotFoundException');
+  });
+
+  test('registry scanning configuration: rules with filters, BatchGetRepositoryScanningConfiguration, enhanced findings', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await importOsv(r.registry.metadata, path.join(SCAN_FIXTURE, 'osv'));
+    assert.deepEqual((await ecr(r.app, 'GetRegistryScanningConfiguration')).body.scanningConfiguration, { scanType: 'BASIC', rules: [] });
+    const put = await ecr(r.app, 'PutRegistryScanningConfiguration', {
+      scanType: 'ENHANCED',
+      rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'prod/*', filterType: 'WILDCARD' }] }],
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'prod/api' });
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'dev/api' });
+    const batch = await ecr(r.app, 'BatchGetRepositoryScanningConfiguration', { repositoryNames: ['prod/api', 'dev/api', 'no/such'] });
+    const configs = batch.body.scanningConfigurations as { repositoryName: string; scanFrequency: string; scanOnPush: boolean }[];
+    assert.deepEqual(configs.map((c) => [c.repositoryName, c.scanFrequency, c.scanOnPush]), [['prod/api', 'CONTINUOUS_SCAN', true], ['dev/api', 'MANUAL', false]]);
+    assert.equal((batch.body.failures as { failureCode: string }[])[0]!.failureCode, 'REPOSITORY_NOT_FOUND');
+
+    await pushFixture(r, 'prod/api', 'v1');
+    assert.equal(await r.runJobs(), 1, 'continuous scanning scans on push too');
+    const res = await ecr(r.app, 'DescribeImageScanFindings', { repositoryName: 'prod/api', imageId: { imageTag: 'v1' }, maxResults: 100 });
+    const enhanced = (res.body.imageScanFindings as { enhancedFindings: { type: string; packageVulnerabilityDetails: { vulnerabilityId: string; vulnerablePackages: { name: string; fixedInVersion?: string }[] } }[] }).enhancedFindings;
+    assert.equal(enhanced.length, 14);
+    assert.ok(enhanced.every((f) => f.type === 'PACKAGE_VULNERABILITY'));
+    const jq = enhanced.find((f) => f.packageVulnerabilityDetails.vulnerablePackages[0]!.name === 'jq')!;
+    assert.equal(jq.packageVulnerabilityDetails.vulnerabilityId, 'CVE-2026-32316');
+    assert.equal(jq.packageVulnerabilityDetails.vulnerablePackages[0]!.fixedInVersion, '1.6-2.1+deb12u2');
+    const bad = await ecr(r.app, 'PutRegistryScanningConfiguration', { scanType: 'BASIC', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }] });
+    assert.equal(bad.error, 'InvalidParameterException');
+  });
+});

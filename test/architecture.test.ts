@@ -29,7 +29,8 @@ const ALLOWED: Record<string, string[]> = {
 const PACKAGE_OWNERS: Record<string, string[]> = {
   fastify: ['http', '.'],
   kysely: ['metadata'],
-  'better-sqlite3': ['metadata'],
+  // scanning reads an image's rpmdb.sqlite (read-only, from a private temp copy): src/scanning/detectors/rpmdb.ts.
+  'better-sqlite3': ['metadata', 'scanning'],
   pg: ['metadata'],
   '@aws-sdk/client-s3': ['storage'],
   // The client commands (berth login, users, keys, the credential helper) are AWS API clients.

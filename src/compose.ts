@@ -19,6 +19,7 @@ import { PeriodicTask } from './jobs/periodic-task.js';
 import { JobWorker } from './jobs/job-worker.js';
 import { EventBus } from './events/domain-events.js';
 import { rematchForNewData, runImageScan, SCAN_JOB, scanOnPush } from './scanning/scan.service.js';
+import { formatImportProgress, formatImportResult, importOsv, vulndbState } from './scanning/vulndb/import-osv.js';
 import { runAllLifecyclePolicies, runLifecyclePolicy, type LifecycleRun } from './lifecycle/lifecycle.service.js';
 import { storageUse, type StorageUse } from './metadata/storage-use.repository.js';
 import { createRegistry, type Registry } from './registry/registry.js';
@@ -187,6 +188,24 @@ export async function runLifecycle(config: Config, repository: string | undefine
     return runs;
   } finally {
     await services.close();
+  }
+}
+
+/**
+ * `berth vulndb import PATH`: OSV records (a directory, a zip as OSV publishes them, or one file) into the
+ * database the servers use; they see the new data at their next match without a restart. Progress and
+ * warnings go to `report` as lines; returns the summary.
+ */
+export async function importVulnerabilityData(config: Config, source: string, report: (line: string) => void): Promise<string> {
+  const metadata = await openMetadata(config.databaseUrl);
+  try {
+    const result = await importOsv(metadata, source, {
+      onProgress: (progress) => report(formatImportProgress(progress)),
+      onWarning: (warning) => report(`skipped ${warning.file}: ${warning.message}`),
+    });
+    return formatImportResult(result, await vulndbState(metadata.db));
+  } finally {
+    await metadata.close();
   }
 }
 

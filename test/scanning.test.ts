@@ -5,7 +5,9 @@ import { importOsv } from '../src/scanning/vulndb/import-osv.js';
 import { ecr } from './helpers/ecr-client.js';
 import { pushBlob, putManifest } from './helpers/oci-client.js';
 import { EXPECTED_FINDINGS, SCAN_FIXTURE, scanFixtureImage } from './helpers/scan-fixture.js';
-import { image } from './helpers/images.js';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { content, image } from './helpers/images.js';
 import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
 
 type Attribute = { key: string; value: string };
@@ -93,6 +95,44 @@ describe('scan on push', () => {
     await r.runJobs();
     assert.equal((await allFindings(r, 'scan/manual', 'sbom')).status, 'UNSUPPORTED_IMAGE');
     assert.equal((await ecr(r.app, 'StartImageScan', { repositoryName: 'scan/manual', imageId: { imageTag: 'nope' } })).error, 'ImageNotFoundException');
+  });
+
+  test('a gzip bomb layer makes the scan FAILED with the reason, and a corrupt layer too; the registry goes on', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'scan/bombs', imageScanningConfiguration: { scanOnPush: true } });
+    // 128 MiB of zeros as one tar entry, gzip-compressed to about 128 KiB: over the test limit of 64 MiB.
+    const pack = tar.pack();
+    const parts: Buffer[] = [];
+    pack.on('data', (chunk: unknown) => void parts.push(chunk as Buffer));
+    const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
+    const zeros = pack.entry({ name: 'zeros', size: 128 * 1024 * 1024, mtime: new Date(0) });
+    for (let i = 0; i < 128; i++) zeros.write(Buffer.alloc(1024 * 1024));
+    zeros.end(() => {});
+    pack.finalize();
+    await ended;
+    const bomb = content(gzipSync(Buffer.concat(parts)));
+    const corrupt = content(Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(100, 7)]));
+    for (const [tag, layer] of [['bomb', bomb], ['corrupt', corrupt]] as const) {
+      const built = image().layers(0, 0).build();
+      const config = content(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, tag }));
+      const manifest = content(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: built.mediaType,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.bytes.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.bytes.length }],
+      }));
+      for (const blob of [layer, config]) await pushBlob(r.app, 'scan/bombs', blob);
+      assert.equal((await putManifest(r.app, 'scan/bombs', tag, manifest, built.mediaType)).statusCode, 201);
+    }
+    assert.equal(await r.runJobs(), 2);
+    for (const [tag, reason] of [['bomb', /limit|bytes/i], ['corrupt', /./]] as const) {
+      const res = await ecr(r.app, 'DescribeImageScanFindings', { repositoryName: 'scan/bombs', imageId: { imageTag: tag } });
+      const status = res.body.imageScanStatus as { status: string; description: string };
+      assert.equal(status.status, 'FAILED', tag);
+      assert.match(status.description, reason);
+    }
+    assert.equal((await r.app.inject({ method: 'GET', url: '/v2/' })).statusCode, 200);
   });
 
   test('registry scanning configuration: rules with filters, BatchGetRepositoryScanningConfiguration, enhanced findings', async (t) => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError } from '../config/config.js';
 import { flagName, loadConfig, SETTING_NAMES } from '../config/load-config.js';
 import { serve } from '../main.js';
@@ -15,6 +16,7 @@ commands:
   migrate    bring the database schema up to date and exit
   gc         [--dry-run] run garbage collection once and report what it freed (the server's flags)
   lifecycle  run [REPOSITORY] [--dry-run]   apply the lifecycle policies now and report what they expire
+  vulndb     import PATH   load OSV vulnerability records (a directory, an OSV all.zip, a .json file)
   login      [REGISTRY] [--endpoint URL] [--docker-config DIR]
              docker login with a fresh ECR token (AWS credentials from the standard chain)
   users      list | create NAME | delete NAME                              [--endpoint URL]
@@ -67,6 +69,16 @@ export async function runCli(argv: string[]): Promise<number> {
         const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
         const { runLifecycle } = await import('../compose.js');
         process.stdout.write(`${formatLifecycleRuns(await runLifecycle(config, positional[0], dryRun), dryRun)}\n`);
+        return 0;
+      }
+      case 'vulndb': {
+        const [subcommand, ...args] = rest;
+        const { flags, positional } = parseArgs(args, [...SETTING_NAMES.map(flagName), 'config']);
+        if (subcommand !== 'import' || positional.length !== 1) throw new UsageError('usage: berth vulndb import PATH [flags]');
+        const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
+        const { importVulnerabilityData } = await import('../compose.js');
+        const summary = await importVulnerabilityData(config, path.resolve(positional[0]!), (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(`${summary}\n`);
         return 0;
       }
       case 'login': {

@@ -32,7 +32,7 @@ export function advisoryKey(pkg: InstalledPackage, os: OsRelease | undefined): A
   }
 }
 
-/** OSV's ecosystem for an OS release: Debian:12, Ubuntu:22.04, Alpine:v3.18, Rocky Linux:9, AlmaLinux:9. */
+/** OSV's ecosystem for an OS release: Debian:12, Ubuntu:22.04:LTS, Alpine:v3.18, Rocky Linux:9, AlmaLinux:9. */
 export function osEcosystem(os: OsRelease): string | undefined {
   const version = os.versionId;
   if (!version) return undefined;
@@ -41,7 +41,8 @@ export function osEcosystem(os: OsRelease): string | undefined {
     case 'debian':
       return `Debian:${major}`;
     case 'ubuntu':
-      return `Ubuntu:${version}`;
+      // OSV names the long-term releases (even years' .04) Ubuntu:22.04:LTS.
+      return /^\d\d\.04$/.test(version) && Number(version.slice(0, 2)) % 2 === 0 ? `Ubuntu:${version}:LTS` : `Ubuntu:${version}`;
     case 'alpine':
       return `Alpine:v${version.split('.').slice(0, 2).join('.')}`;
     case 'rocky':

@@ -9,9 +9,10 @@ import { readManifestBytes, resolveManifest } from '../registry/manifests.servic
 import type { Registry } from '../registry/registry.js';
 import { existingRepository, repositorySettings } from '../registry/repositories.service.js';
 import { findingsFor } from './match.js';
-import type { Finding } from './findings.js';
+import { severityCounts, type Finding } from './findings.js';
+import { tagsOfManifests } from '../metadata/images.repository.js';
 import type { Inventory } from './inventory.js';
-import { inventoryOf, ScanLimitExceeded, UnsupportedLayer, type LayerCache, type LayerSource } from './layers/inventory-of.js';
+import { inventoryOf, ScanLimitExceeded, UnreadableLayer, UnsupportedLayer, type LayerCache, type LayerSource, type ScanLimits } from './layers/inventory-of.js';
 import { registryScanning, repositoryScanning } from './scanning-config.js';
 import { vulndbGeneration } from './vulndb/generation.js';
 
@@ -59,7 +60,7 @@ export function findingsOfScan(row: ImageScanRow): Finding[] {
  * package inventory, matches it against the vulnerability data, and records the findings. A layer
  * that is not a tar makes it UNSUPPORTED_IMAGE; a bomb or an unreadable layer makes it FAILED.
  */
-export async function runImageScan(registry: Registry, ctx: OpContext, repository: string, digest: string): Promise<void> {
+export async function runImageScan(registry: Registry, ctx: OpContext, repository: string, digest: string, options: { limits?: Partial<ScanLimits> } = {}): Promise<void> {
   const repo = await existingRepository(registry, repository);
   const db = registry.metadata.db;
   const finish = (result: Parameters<typeof finishImageScan>[3]) => finishImageScan(db, repo.id, digest, result);
@@ -71,19 +72,33 @@ export async function runImageScan(registry: Registry, ctx: OpContext, repositor
       await finish({ status: 'UNSUPPORTED_IMAGE', description: 'The image is not a container image (an index, an artifact or a foreign config type)', inventory: null, findings: null, vulndb_generation: null, ...done });
       return;
     }
-    inventory = await inventoryOf(layers, { cache: layerCache(registry) });
+    inventory = await inventoryOf(layers, { cache: layerCache(registry), ...(options.limits ? { limits: options.limits } : {}) });
   } catch (err) {
     if (err instanceof UnsupportedLayer) {
       await finish({ status: 'UNSUPPORTED_IMAGE', description: err.message, inventory: null, findings: null, vulndb_generation: null, ...done });
       return;
     }
-    if (err instanceof ScanLimitExceeded || (err instanceof RegistryError && err.code === 'BLOB_UNKNOWN')) {
+    if (err instanceof ScanLimitExceeded || err instanceof UnreadableLayer || (err instanceof RegistryError && err.code === 'BLOB_UNKNOWN')) {
       await finish({ status: 'FAILED', description: err.message, inventory: null, findings: null, vulndb_generation: null, ...done });
+      await publishScanCompleted(registry, repository, digest, 'FAILED', []);
       return;
     }
     throw err;
   }
-  await recordFindings(registry, repo.id, digest, inventory);
+  const findings = await recordFindings(registry, repo.id, digest, inventory);
+  await publishScanCompleted(registry, repository, digest, 'COMPLETE', findings);
+}
+
+/** ECR's "ECR Image Scan" event (its EventBridge detail shape), for webhooks to deliver. */
+async function publishScanCompleted(registry: Registry, repository: string, digest: string, status: string, findings: Finding[]): Promise<void> {
+  const repo = await existingRepository(registry, repository);
+  const tags = (await tagsOfManifests(registry.metadata.db, repo.id, [digest])).get(digest) ?? [];
+  await registry.events.publish({
+    type: 'ImageScanCompleted',
+    repository,
+    digest,
+    detail: { 'scan-status': status, 'repository-name': repository, 'image-digest': digest, 'image-tags': tags, 'finding-severity-counts': severityCounts(findings) },
+  });
 }
 
 /** Matches an inventory against the current vulnerability data and stores the result COMPLETE. */

@@ -85,7 +85,9 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const access = createAccessControl(identity, TEST_REGION, clock);
   const collector = new GarbageCollector(registry, silentLogger);
   const worker = new JobWorker({ metadata, clock, log: silentLogger, concurrency: 4 });
-  worker.register(SCAN_JOB, (ctx, payload) => runImageScan(registry, ctx, (payload as { repository: string }).repository, (payload as { digest: string }).digest));
+  // Small scan limits, so a test's bomb is caught in milliseconds.
+  const limits = { maxLayerBytes: 64 * 1024 * 1024, maxEntries: 10_000 };
+  worker.register(SCAN_JOB, (ctx, payload) => runImageScan(registry, ctx, (payload as { repository: string }).repository, (payload as { digest: string }).digest, { limits }));
   registry.events.subscribe(scanOnPush(registry));
   const app = await buildApp({ registry, controlPlane, access, collector, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
   await app.ready();

@@ -7,6 +7,7 @@ import type { ControlPlane } from './controlplane/control-plane.js';
 import { awsRoutes } from './http/ecr/ecr.routes.js';
 import { ociRoutes } from './http/oci/oci.routes.js';
 import { gcRoutes } from './http/api/gc.routes.js';
+import { sbomRoutes } from './http/api/sbom.routes.js';
 import { storageMetrics } from './http/plugins/storage-metrics.js';
 import type { GarbageCollector } from './registry/garbage-collector.js';
 import type { Registry } from './registry/registry.js';
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installMetrics(app, metrics);
   await app.register(healthPlugin, { checks: deps.healthChecks });
   await app.register(ociRoutes, { registry: deps.registry, access: deps.access, publicUrl: deps.publicUrl });
+  await app.register(sbomRoutes, { registry: deps.registry, access: deps.access, accountId: deps.controlPlane.identity.accountId });
   if (deps.collector) await app.register(gcRoutes, { registry: deps.registry, access: deps.access, collector: deps.collector, accountId: deps.controlPlane.identity.accountId });
   await app.register(awsRoutes, { controlPlane: deps.controlPlane, access: deps.access, publicUrl: deps.publicUrl });
   return app;

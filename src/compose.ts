@@ -19,6 +19,7 @@ import { PeriodicTask } from './jobs/periodic-task.js';
 import { JobWorker } from './jobs/job-worker.js';
 import { EventBus } from './events/domain-events.js';
 import { rematchForNewData, runImageScan, SCAN_JOB, scanOnPush } from './scanning/scan.service.js';
+import { attachSbom, imageSbom } from './scanning/sbom.service.js';
 import { formatImportProgress, formatImportResult, importOsv, vulndbState } from './scanning/vulndb/import-osv.js';
 import { runAllLifecyclePolicies, runLifecyclePolicy, type LifecycleRun } from './lifecycle/lifecycle.service.js';
 import { storageUse, type StorageUse } from './metadata/storage-use.repository.js';
@@ -206,6 +207,17 @@ export async function importVulnerabilityData(config: Config, source: string, re
     return formatImportResult(result, await vulndbState(metadata.db));
   } finally {
     await metadata.close();
+  }
+}
+
+/** `berth sbom REPOSITORY REFERENCE [--attach]`: the image's CycloneDX SBOM as JSON, or, attached as a referrer, the digests. */
+export async function sbomOf(config: Config, repository: string, reference: string, attach: boolean): Promise<string> {
+  const services = await composeServices(config);
+  try {
+    if (attach) return JSON.stringify(await attachSbom(services.registry, backgroundContext(), repository, reference));
+    return JSON.stringify((await imageSbom(services.registry, repository, reference)).sbom, null, 2);
+  } finally {
+    await services.close();
   }
 }
 

@@ -74,6 +74,34 @@ describe('scan on push', () => {
     assert.deepEqual(detail.imageScanFindingsSummary.findingSeverityCounts, counts);
   });
 
+  test('the SBOM of a scanned image: CycloneDX 1.6 from the API, and attached as a referrer', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await ecr(r.app, 'CreateRepository', { repositoryName: 'scan/sbom', imageScanningConfiguration: { scanOnPush: true } });
+    const built = await pushFixture(r, 'scan/sbom', 'v1');
+    const early = await r.app.inject({ method: 'GET', url: '/api/sbom?repository=scan/sbom&reference=v1', headers: { authorization: r.rootAuthorization } });
+    assert.equal(early.statusCode, 404, 'no complete scan yet');
+    await r.runJobs();
+    const res = await r.app.inject({ method: 'GET', url: '/api/sbom?repository=scan/sbom&reference=v1', headers: { authorization: r.rootAuthorization } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.headers['content-type'], 'application/vnd.cyclonedx+json');
+    const sbom = JSON.parse(res.body) as { bomFormat: string; specVersion: string; components: { name: string; version?: string; purl?: string; type: string }[] };
+    assert.deepEqual([sbom.bomFormat, sbom.specVersion], ['CycloneDX', '1.6']);
+    assert.equal(sbom.components.filter((c) => c.type === 'library').length, 18, '16 dpkg packages, semver and requests');
+    assert.equal(sbom.components.find((c) => c.name === 'libnss3')?.purl, 'pkg:deb/debian/libnss3@2%3A3.87.1-1%2Bdeb12u2?distro=debian-12');
+    assert.equal(sbom.components.find((c) => c.name === 'semver')?.purl, 'pkg:npm/semver@7.5.1');
+    assert.equal(sbom.components.find((c) => c.type === 'operating-system')?.name, 'debian');
+    assert.equal((await r.anonymous.inject({ method: 'GET', url: '/api/sbom?repository=scan/sbom&reference=v1' })).statusCode, 401);
+
+    const attached = await r.app.inject({ method: 'POST', url: '/api/sbom?repository=scan/sbom&reference=v1', headers: { authorization: r.rootAuthorization } });
+    assert.equal(attached.statusCode, 200, attached.body);
+    const { subject, referrer } = JSON.parse(attached.body) as { subject: string; referrer: string };
+    assert.equal(subject, built.manifest.digest);
+    const referrers = await r.app.inject({ method: 'GET', url: `/v2/scan/sbom/referrers/${subject}?artifactType=application/vnd.cyclonedx%2Bjson` });
+    const listed = (JSON.parse(referrers.body) as { manifests: { digest: string; artifactType: string }[] }).manifests;
+    assert.deepEqual(listed.map((m) => [m.digest, m.artifactType]), [[referrer, 'application/vnd.cyclonedx+json']]);
+  });
+
   test('StartImageScan scans on demand; a repository without scan on push is not scanned; an artifact is UNSUPPORTED_IMAGE', async (t) => {
     const r = await startTestRegistry();
     t.after(() => r.close());

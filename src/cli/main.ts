@@ -17,6 +17,7 @@ commands:
   gc         [--dry-run] run garbage collection once and report what it freed (the server's flags)
   lifecycle  run [REPOSITORY] [--dry-run]   apply the lifecycle policies now and report what they expire
   vulndb     import PATH   load OSV vulnerability records (a directory, an OSV all.zip, a .json file)
+  sbom       REPOSITORY REFERENCE [--attach]   a scanned image's CycloneDX 1.6 SBOM (--attach: as a referrer)
   login      [REGISTRY] [--endpoint URL] [--docker-config DIR]
              docker login with a fresh ECR token (AWS credentials from the standard chain)
   users      list | create NAME | delete NAME                              [--endpoint URL]
@@ -79,6 +80,15 @@ export async function runCli(argv: string[]): Promise<number> {
         const { importVulnerabilityData } = await import('../compose.js');
         const summary = await importVulnerabilityData(config, path.resolve(positional[0]!), (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(`${summary}\n`);
+        return 0;
+      }
+      case 'sbom': {
+        const attach = rest.includes('--attach');
+        const { flags, positional } = parseArgs(rest.filter((arg) => arg !== '--attach'), [...SETTING_NAMES.map(flagName), 'config']);
+        if (positional.length !== 2) throw new UsageError('usage: berth sbom REPOSITORY REFERENCE [--attach] [flags]');
+        const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
+        const { sbomOf } = await import('../compose.js');
+        process.stdout.write(`${await sbomOf(config, positional[0]!, positional[1]!, attach)}\n`);
         return 0;
       }
       case 'login': {

@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decideOnIdentity, identifyCaller, parseAuthorization, throttledAuthentication, type AccessControl } from '../../auth/registry-access.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessControl } from '../../auth/registry-access.js';
 import type { GarbageReportView } from '../../contracts/gc-report.js';
-import { RegistryError } from '../../core/errors.js';
 import { garbageQueue } from '../../metadata/garbage.repository.js';
 import { storageUse } from '../../metadata/storage-use.repository.js';
 import type { GarbageCollector } from '../../registry/garbage-collector.js';
 import type { Registry } from '../../registry/registry.js';
-import { conditionKeys } from '../plugins/condition-keys.js';
-
-const API_STATUS: Partial<Record<string, number>> = { UNAUTHORIZED: 401, CREDENTIALS_INVALID: 401, DENIED: 403, THROTTLED: 429, UNAVAILABLE: 503 };
+import { apiErrorHandler, authorizeApi } from './api-auth.js';
 
 export interface GcRoutesOptions {
   readonly registry: Registry;
@@ -26,13 +23,7 @@ export async function gcRoutes(app: FastifyInstance, options: GcRoutesOptions): 
   const { registry, access, collector } = options;
   const resource = `arn:aws:ecr:${access.region}:${options.accountId}:registry`;
 
-  async function authorize(request: FastifyRequest, action: string): Promise<void> {
-    const caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, parseAuthorization(request.headers.authorization)));
-    if (caller.principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required: Basic AWS:<authorization token>');
-    if ((await decideOnIdentity(access, caller.principal, action, resource, conditionKeys(request))) !== 'allow') {
-      throw new RegistryError('DENIED', `not authorized to perform ${action} on ${resource}`);
-    }
-  }
+  const authorize = (request: FastifyRequest, action: string) => authorizeApi(access, request, action, resource);
 
   app.get('/api/gc', async (request, reply) => {
     await authorize(request, 'berth:DescribeGarbageCollection');
@@ -50,10 +41,5 @@ export async function gcRoutes(app: FastifyInstance, options: GcRoutesOptions): 
     reply.send(view);
   });
 
-  app.setErrorHandler((err: unknown, _request: FastifyRequest, reply: FastifyReply) => {
-    const error = err instanceof RegistryError ? err : undefined;
-    const status = error ? (API_STATUS[error.code] ?? 400) : 500;
-    if (status === 401) reply.header('www-authenticate', 'Basic realm="Berth"');
-    reply.code(status).send({ code: error?.code ?? 'INTERNAL', message: error?.message ?? 'internal error; the server log has the details' });
-  });
+  app.setErrorHandler(apiErrorHandler);
 }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { backgroundContext } from '../src/core/context.js';
+import { parseDigest } from '../src/core/digest.js';
+import { rematchForNewData } from '../src/scanning/scan.service.js';
 import { importOsv } from '../src/scanning/vulndb/import-osv.js';
+import { contentKey } from '../src/storage/keys.js';
 import { ecr } from './helpers/ecr-client.js';
 import { pushBlob, putManifest } from './helpers/oci-client.js';
 import { EXPECTED_FINDINGS, SCAN_FIXTURE, scanFixtureImage } from './helpers/scan-fixture.js';
@@ -100,6 +106,32 @@ describe('scan on push', () => {
     const referrers = await r.app.inject({ method: 'GET', url: `/v2/scan/sbom/referrers/${subject}?artifactType=application/vnd.cyclonedx%2Bjson` });
     const listed = (JSON.parse(referrers.body) as { manifests: { digest: string; artifactType: string }[] }).manifests;
     assert.deepEqual(listed.map((m) => [m.digest, m.artifactType]), [[referrer, 'application/vnd.cyclonedx+json']]);
+  });
+
+  test('continuous scanning: new vulnerability data re-matches stored inventories without reading a layer', async (t) => {
+    const r = await startTestRegistry();
+    t.after(() => r.close());
+    await importOsv(r.registry.metadata, path.join(SCAN_FIXTURE, 'osv'));
+    await ecr(r.app, 'PutRegistryScanningConfiguration', { scanType: 'ENHANCED', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'prod/*', filterType: 'WILDCARD' }] }] });
+    const built = await pushFixture(r, 'prod/web', 'v1');
+    await r.runJobs();
+    const count = async () => ((await ecr(r.app, 'DescribeImageScanFindings', { repositoryName: 'prod/web', imageId: { imageTag: 'v1' }, maxResults: 100 })).body.imageScanFindings as { enhancedFindings: unknown[] }).enhancedFindings.length;
+    assert.equal(await count(), 14);
+    // The layers' bytes are gone: a re-match that read them would fail.
+    for (const layer of built.layers) await r.storage.delete(backgroundContext(), contentKey(parseDigest(layer.digest)));
+    const dir = await mkdtemp(path.join(tmpdir(), 'berth-osv-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(path.join(dir, 'DEBIAN-CVE-2099-1111.json'), JSON.stringify({
+      id: 'DEBIAN-CVE-2099-1111',
+      modified: '2099-01-01T00:00:00Z',
+      upstream: ['CVE-2099-1111'],
+      affected: [{ package: { ecosystem: 'Debian:12', name: 'libcap2' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:9.99-1' }] }] }],
+    }));
+    assert.equal(await rematchForNewData(r.registry), 0, 'nothing changed yet');
+    await importOsv(r.registry.metadata, dir);
+    assert.equal(await rematchForNewData(r.registry), 1);
+    assert.equal(await count(), 15);
+    assert.equal(await rematchForNewData(r.registry), 0, 'done until the data changes again');
   });
 
   test('StartImageScan scans on demand; a repository without scan on push is not scanned; an artifact is UNSUPPORTED_IMAGE', async (t) => {

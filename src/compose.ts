@@ -17,7 +17,7 @@ import type { GarbageReport } from './registry/garbage-collection.js';
 import { GarbageCollector } from './registry/garbage-collector.js';
 import { PeriodicTask } from './jobs/periodic-task.js';
 import { JobWorker } from './jobs/job-worker.js';
-import { EventBus } from './events/domain-events.js';
+import { EVENT_JOB, EventBus, type DomainEvent } from './events/domain-events.js';
 import { rematchForNewData, runImageScan, SCAN_JOB, scanOnPush } from './scanning/scan.service.js';
 import { attachSbom, imageSbom } from './scanning/sbom.service.js';
 import { formatImportProgress, formatImportResult, importOsv, vulndbState } from './scanning/vulndb/import-osv.js';
@@ -79,6 +79,7 @@ export async function composeServices(config: Config, logger: Logger = silentLog
     const { repository, digest } = payload as { repository: string; digest: string };
     return runImageScan(registry, ctx, repository, digest);
   });
+  worker.register(EVENT_JOB, (_ctx, payload) => events.deliver(payload as DomainEvent));
   events.subscribe(scanOnPush(registry));
   // Each runs on every node; the gc and lifecycle locks make one node at a time do the work.
   const schedules = [

@@ -25,8 +25,15 @@ export type DomainEvent =
 type Listener = (event: DomainEvent) => void | Promise<void>;
 
 /**
- * In-process publish/subscribe. A listener's failure never fails the publisher: it is reported to
- * `onError` (the work that needs to survive a crash, like a scan, is itself a leased job).
+ * The job kind of the outbox: an event written in the transaction of the change it reports, then
+ * delivered to the subscribers by whichever node's worker leases it (at least once: a delivery that
+ * fails is retried, so subscribers must tolerate seeing an event twice).
+ */
+export const EVENT_JOB = 'domain-event';
+
+/**
+ * In-process publish/subscribe. With `publish` a listener's failure never fails the publisher: it is
+ * reported to `onError`. With `deliver` (the outbox's worker) it fails the delivery, which is retried.
  */
 export class EventBus {
   private readonly listeners: Listener[] = [];
@@ -35,6 +42,19 @@ export class EventBus {
 
   subscribe(listener: Listener): void {
     this.listeners.push(listener);
+  }
+
+  /** Every listener, in order; rejects with the first failure once all have run. */
+  async deliver(event: DomainEvent): Promise<void> {
+    let failure: unknown;
+    for (const listener of this.listeners) {
+      try {
+        await listener(event);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 
   async publish(event: DomainEvent): Promise<void> {

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { EVENT_JOB, type DomainEvent } from '../events/domain-events.js';
+import { enqueueJob } from '../metadata/jobs.repository.js';
 import { assertNotCollecting, awaitNotCollecting } from './collected-content.js';
 import { isImmutableTag } from './tag-mutability.js';
 import { createHash } from 'node:crypto';
@@ -87,9 +90,11 @@ export async function putManifest(
       if (isImmutableTag(repo, reference)) await assertTagUnmoved(trx, repo.id, repository, reference, digest.value);
       await upsertTag(trx, repo.id, reference, digest.value, now);
     }
+    // The outbox: the event commits with the push, so a crash right after cannot lose it (scan on push).
+    const event: DomainEvent = { type: 'ImagePushed', repository, digest: digest.value, mediaType: parsed.mediaType, ...(byDigest ? {} : { tag: reference }) };
+    await enqueueJob(trx, { kind: EVENT_JOB, dedupeKey: randomUUID(), payload: JSON.stringify(event), runAfter: now }, now);
   });
   registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
-  await registry.events.publish({ type: 'ImagePushed', repository, digest: digest.value, mediaType: parsed.mediaType, ...(byDigest ? {} : { tag: reference }) });
   return { digest: digest.value, subject: parsed.subject };
 
   async function insertNewManifest(trx: Db): Promise<void> {

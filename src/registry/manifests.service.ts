@@ -76,6 +76,7 @@ export async function putManifest(
       throw fromStorageError(err);
     }
   }
+  const event: DomainEvent = { type: 'ImagePushed', repository, digest: digest.value, mediaType: parsed.mediaType, ...(byDigest ? {} : { tag: reference }) };
   await registry.metadata.transaction(async (trx) => {
     const now = registry.clock.now().getTime();
     if (known) {
@@ -91,10 +92,12 @@ export async function putManifest(
       await upsertTag(trx, repo.id, reference, digest.value, now);
     }
     // The outbox: the event commits with the push, so a crash right after cannot lose it (scan on push).
-    const event: DomainEvent = { type: 'ImagePushed', repository, digest: digest.value, mediaType: parsed.mediaType, ...(byDigest ? {} : { tag: reference }) };
     await enqueueJob(trx, { kind: EVENT_JOB, dedupeKey: randomUUID(), payload: JSON.stringify(event), runAfter: now }, now);
   });
   registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
+  // And at once, best effort, so that a scan on push is IN_PROGRESS when the push returns (as on ECR);
+  // the outbox's delivery then finds it done (subscribers see an event at least once).
+  await registry.events.publish(event);
   return { digest: digest.value, subject: parsed.subject };
 
   async function insertNewManifest(trx: Db): Promise<void> {

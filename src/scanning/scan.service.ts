@@ -33,11 +33,16 @@ export async function requestScan(registry: Registry, repository: string, digest
   await enqueueJob(registry.metadata.db, { kind: SCAN_JOB, dedupeKey: `${repository}@${digest}@${now}`, payload: JSON.stringify({ repository, digest }), runAfter: now }, now);
 }
 
-/** Scan on push: an image pushed to a repository that scans on push (its setting or a registry rule) is queued. */
+/**
+ * Scan on push: an image pushed to a repository that scans on push (its setting or a registry rule) is
+ * queued, once: an image that has a scan already (the same push's event seen twice, a push of the same
+ * image again) is left as it is.
+ */
 export function scanOnPush(registry: Registry): (event: DomainEvent) => Promise<void> {
   return async (event) => {
     if (event.type !== 'ImagePushed' || !IMAGE_MANIFESTS.has(event.mediaType)) return;
     const settings = await repositorySettings(registry, event.repository);
+    if (await findImageScan(registry.metadata.db, settings.id, event.digest)) return;
     const scanning = repositoryScanning(await registryScanning(registry), event.repository, settings.scan_on_push === 1);
     if (scanning.scanOnPush) await requestScan(registry, event.repository, event.digest);
   };

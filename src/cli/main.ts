@@ -47,7 +47,7 @@ export async function runCli(argv: string[]): Promise<number> {
       }
       case 'migrate': {
         const config = loadConfig({ flags: parseFlags(rest), env: process.env, cwd: process.cwd() });
-        const { migrateDatabase } = await import('../compose.js');
+        const { migrateDatabase } = await import('../server-commands.js');
         await migrateDatabase(config);
         process.stdout.write('database schema is up to date\n');
         return 0;
@@ -55,7 +55,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'gc': {
         const dryRun = rest.includes('--dry-run');
         const config = loadConfig({ flags: parseFlags(rest.filter((arg) => arg !== '--dry-run')), env: process.env, cwd: process.cwd() });
-        const { runGarbageCollection } = await import('../compose.js');
+        const { runGarbageCollection } = await import('../server-commands.js');
         const report = await runGarbageCollection(config, dryRun);
         if (!report) throw new Error('another garbage collection is running right now (on this or another node); try again later');
         process.stdout.write(`${formatGarbageReport(report)}\n`);
@@ -68,7 +68,7 @@ export async function runCli(argv: string[]): Promise<number> {
         const { flags, positional } = parseArgs(args.filter((arg) => arg !== '--dry-run'), [...SETTING_NAMES.map(flagName), 'config']);
         if (positional.length > 1) throw new UsageError('usage: berth lifecycle run [REPOSITORY] [--dry-run] [flags]');
         const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
-        const { runLifecycle } = await import('../compose.js');
+        const { runLifecycle } = await import('../server-commands.js');
         process.stdout.write(`${formatLifecycleRuns(await runLifecycle(config, positional[0], dryRun), dryRun)}\n`);
         return 0;
       }
@@ -77,7 +77,7 @@ export async function runCli(argv: string[]): Promise<number> {
         const { flags, positional } = parseArgs(args, [...SETTING_NAMES.map(flagName), 'config']);
         if (subcommand !== 'import' || positional.length !== 1) throw new UsageError('usage: berth vulndb import PATH [flags]');
         const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
-        const { importVulnerabilityData } = await import('../compose.js');
+        const { importVulnerabilityData } = await import('../server-commands.js');
         const summary = await importVulnerabilityData(config, path.resolve(positional[0]!), (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(`${summary}\n`);
         return 0;
@@ -87,7 +87,7 @@ export async function runCli(argv: string[]): Promise<number> {
         const { flags, positional } = parseArgs(rest.filter((arg) => arg !== '--attach'), [...SETTING_NAMES.map(flagName), 'config']);
         if (positional.length !== 2) throw new UsageError('usage: berth sbom REPOSITORY REFERENCE [--attach] [flags]');
         const config = loadConfig({ flags, env: process.env, cwd: process.cwd() });
-        const { sbomOf } = await import('../compose.js');
+        const { sbomOf } = await import('../server-commands.js');
         process.stdout.write(`${await sbomOf(config, positional[0]!, positional[1]!, attach)}\n`);
         return 0;
       }

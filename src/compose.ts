@@ -17,6 +17,7 @@ import { GarbageCollector } from './registry/garbage-collector.js';
 import { PeriodicTask } from './jobs/periodic-task.js';
 import { JobWorker } from './jobs/job-worker.js';
 import { EVENT_JOB, EventBus, type DomainEvent } from './events/domain-events.js';
+import type { ScanLimits } from './scanning/layers/inventory-of.js';
 import { rematchForNewData, runImageScan, SCAN_JOB, scanOnPush } from './scanning/scan.service.js';
 import { runAllLifecyclePolicies } from './lifecycle/lifecycle.service.js';
 import { createRegistry, type Registry } from './registry/registry.js';
@@ -69,14 +70,8 @@ export async function composeServices(config: Config, logger: Logger = silentLog
   });
   const identity: Identity = { metadata, keyring: new Keyring(masterKey), accountId: config.accountId };
   const collector = new GarbageCollector(registry, logger);
-  // Scans run as leased jobs on any node's worker; a push only queues one.
   const worker = new JobWorker({ metadata, clock: systemClock, log: logger });
-  worker.register(SCAN_JOB, (ctx, payload) => {
-    const { repository, digest } = payload as { repository: string; digest: string };
-    return runImageScan(registry, ctx, repository, digest);
-  });
-  worker.register(EVENT_JOB, (_ctx, payload) => events.deliver(payload as DomainEvent));
-  events.subscribe(scanOnPush(registry));
+  registerBackgroundJobs(worker, registry);
   // Each runs on every node; the gc and lifecycle locks make one node at a time do the work.
   const schedules = [
     new PeriodicTask('garbage collection', config.gcIntervalMs, () => collector.run(), logger),
@@ -108,6 +103,19 @@ async function runLifecycleWithLog(registry: Registry, logger: Logger): Promise<
   for (const run of await runAllLifecyclePolicies(registry)) {
     if (run.expired.length > 0) logger.info({ repository: run.repository, expired: run.expired.length, bytesFreed: run.bytesFreed }, `lifecycle policy of ${run.repository} expired ${run.expired.length} images`);
   }
+}
+
+/**
+ * What a node's job worker runs, and who hears of pushes: the outbox's events are delivered to the
+ * registry's subscribers (scan on push), and scans run as leased jobs (a push only queues one).
+ */
+export function registerBackgroundJobs(worker: JobWorker, registry: Registry, scan: { limits?: Partial<ScanLimits> } = {}): void {
+  worker.register(EVENT_JOB, (_ctx, payload) => registry.events.deliver(payload as DomainEvent));
+  worker.register(SCAN_JOB, (ctx, payload) => {
+    const { repository, digest } = payload as { repository: string; digest: string };
+    return runImageScan(registry, ctx, repository, digest, scan);
+  });
+  registry.events.subscribe(scanOnPush(registry));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { SCAN_FIXTURE } from './helpers/scan-fixture.js';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { generatedRecord, osvRecord } from './helpers/osv-records.js';
 import { openTestMetadata } from './helpers/test-database.js';
 import { ZipWriter, writeZip } from './helpers/zip-writer.js';
 
-const FIXTURES = '/work/shared/fixtures/scan/osv';
+const FIXTURES = `${SCAN_FIXTURE}/osv`;
 const FIXTURE_FILES = ['DEBIAN-CVE-2025-15661', 'DEBIAN-CVE-2025-48060', 'DEBIAN-CVE-2025-6020', 'DEBIAN-CVE-2026-111497', 'DEBIAN-CVE-2026-32316', 'DEBIAN-CVE-2026-32597', 'DEBIAN-CVE-2026-34743', 'DEBIAN-CVE-2026-41989', 'DEBIAN-CVE-2026-6766-deb11-fixture', 'DEBIAN-CVE-2026-6766', 'DEBIAN-CVE-2026-96889', 'GHSA-35jh-r3h4-6jhm', 'GHSA-c2qf-rxjj-qqgw', 'GHSA-j8r2-6x86-q33q', 'PYSEC-FIXTURE-PYJWT'];
 
 async function metadataFor(t: TestContext): Promise<Metadata> {

@@ -42,9 +42,9 @@ export function scanOnPush(registry: Registry): (event: DomainEvent) => Promise<
   return async (event) => {
     if (event.type !== 'ImagePushed' || !IMAGE_MANIFESTS.has(event.mediaType)) return;
     const settings = await repositorySettings(registry, event.repository);
-    if (await findImageScan(registry.metadata.db, settings.id, event.digest)) return;
     const scanning = repositoryScanning(await registryScanning(registry), event.repository, settings.scan_on_push === 1);
-    if (scanning.scanOnPush) await requestScan(registry, event.repository, event.digest);
+    if (!scanning.scanOnPush || (await findImageScan(registry.metadata.db, settings.id, event.digest))) return;
+    await requestScan(registry, event.repository, event.digest);
   };
 }
 

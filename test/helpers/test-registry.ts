@@ -17,8 +17,7 @@ import { openS3Driver } from '../../src/storage/s3/s3-driver.js';
 import { silentLogger } from '../../src/core/context.js';
 import { GarbageCollector } from '../../src/registry/garbage-collector.js';
 import { JobWorker } from '../../src/jobs/job-worker.js';
-import { EVENT_JOB, type DomainEvent } from '../../src/events/domain-events.js';
-import { runImageScan, SCAN_JOB, scanOnPush } from '../../src/scanning/scan.service.js';
+import { registerBackgroundJobs } from '../../src/compose.js';
 import { s3ForTests, type S3ForTests } from './s3-server.js';
 import { openTestMetadata, SCALE_OUT } from './test-database.js';
 
@@ -87,10 +86,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const collector = new GarbageCollector(registry, silentLogger);
   const worker = new JobWorker({ metadata, clock, log: silentLogger, concurrency: 4 });
   // Small scan limits, so a test's bomb is caught in milliseconds.
-  const limits = { maxLayerBytes: 64 * 1024 * 1024, maxEntries: 10_000 };
-  worker.register(SCAN_JOB, (ctx, payload) => runImageScan(registry, ctx, (payload as { repository: string }).repository, (payload as { digest: string }).digest, { limits }));
-  worker.register(EVENT_JOB, (_ctx, payload) => registry.events.deliver(payload as DomainEvent));
-  registry.events.subscribe(scanOnPush(registry));
+  registerBackgroundJobs(worker, registry, { limits: { maxLayerBytes: 64 * 1024 * 1024, maxEntries: 10_000 } });
   const app = await buildApp({ registry, controlPlane, access, collector, publicUrl: options.publicUrl, healthChecks: [], ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}) });
   await app.ready();
   const { token } = issueAuthorizationToken(identity.keyring, `arn:aws:iam::${TEST_ACCOUNT}:root`, clock.now().getTime());

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 // Builders for the layer and inventory tests: tars made with tar-stream (mtime 0, so digests are
 // stable), compressed with node:zlib or Debian's zstd command, served as counting LayerSources.
 import { spawnSync } from 'node:child_process';
@@ -99,7 +101,8 @@ export function streamedLayer(digest: string, mediaType: string, chunks: () => I
   return layer;
 }
 
-export const SCAN_FIXTURE = '/work/shared/fixtures/scan';
+/** ../shared/fixtures/scan beside the project, as the other fixtures are found. */
+export const SCAN_FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/scan');
 const EGG = 'usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info';
 const pkgInfo = (name: string, version: string): string => `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\nSummary: fixture\n`;
 
@@ -109,6 +112,12 @@ export function fixtureFile(name: string): Buffer {
 
 /** The three layers of the scan fixture image (shared/fixtures/scan/README.md): gzip, gzip, zstd. */
 export async function fixtureImage(): Promise<TestLayer[]> {
+  const [layer1, layer2, layer3] = await fixtureTars();
+  return [new TestLayer(gzip(layer1!), MEDIA.gzip), new TestLayer(gzip(layer2!), MEDIA.gzip), new TestLayer(zstd(layer3!), MEDIA.zstd)];
+}
+
+/** The fixture's three layers as plain tars (an image config lists their digests as diff_ids). */
+export async function fixtureTars(): Promise<Buffer[]> {
   const layer1 = await tarOf([
     { path: 'usr/lib/os-release', body: fixtureFile('os-release') },
     { path: 'etc/os-release', symlink: '../usr/lib/os-release' },
@@ -126,7 +135,7 @@ export async function fixtureImage(): Promise<TestLayer[]> {
     { path: 'app/node_modules/semver/package.json', body: JSON.stringify({ name: 'semver', version: '7.5.1' }) },
     { path: 'usr/local/lib/python3.11/site-packages/requests-2.28.1.dist-info/METADATA', body: pkgInfo('requests', '2.28.1') },
   ]);
-  return [new TestLayer(gzip(layer1), MEDIA.gzip), new TestLayer(gzip(layer2), MEDIA.gzip), new TestLayer(zstd(layer3), MEDIA.zstd)];
+  return [layer1, layer2, layer3];
 }
 
 /** A ustar header block, made by hand so a bomb can claim a body it never holds (size < 8 GiB). */

@@ -1,3 +1,4 @@
+import { SCAN_FIXTURE } from '../layers/test-suite-layers.js';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { test } from 'node:test';
 import type { OsvAffected, OsvRecord, OsvSeverity } from '../osv.js';
 import { debianUrgency, githubSeverity, severityOfRecord, ubuntuPriority } from './record-severity.js';
 
-const FIXTURES = '/work/shared/fixtures/scan/osv';
+const FIXTURES = `${SCAN_FIXTURE}/osv`;
 
 function record(overrides: Partial<OsvRecord> = {}): OsvRecord {
   return { id: 'TEST-1', modified: '2024-01-01T00:00:00Z', ...overrides };

@@ -1,3 +1,4 @@
+import { SCAN_FIXTURE } from '../layers/test-suite-layers.js';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { test } from 'node:test';
 import type { OsvAffected, OsvEvent, OsvRange, OsvRecord } from '../osv.js';
 import { affectedBy, evaluateAffected, normalizePypiName } from './affected.js';
 
-const FIXTURES = '/work/shared/fixtures/scan/osv';
+const FIXTURES = `${SCAN_FIXTURE}/osv`;
 
 const range = (type: OsvRange['type'], ...events: OsvEvent[]): OsvRange => ({ type, events });
 const entry = (...ranges: OsvRange[]): OsvAffected => ({ package: { ecosystem: 'npm', name: 'pkg' }, ranges });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InstalledPackage } from '../inventory.js';
 import { inventoryOf } from './inventory-of.js';
-import { fixtureImage } from './test-suite-layers.js';
+import { FIXTURE_ZSTD_LAYER, fixtureImage, fixtureTars } from './test-suite-layers.js';
 
 // [name, version, sourceName, sourceVersion, layer index] of the 16 dpkg packages of status.layer2.
 const DPKG: [string, string, string, string | undefined, number][] = [
@@ -53,4 +53,10 @@ test('the scan fixture image: Debian 12, 16 dpkg packages, semver and requests f
 test('the fixture inventory is JSON-serialisable as it is (the scan stores it)', async () => {
   const inventory = await inventoryOf(await fixtureImage(), {});
   assert.deepEqual(JSON.parse(JSON.stringify(inventory)), inventory);
+});
+
+test("the committed zstd layer of the fixture still holds the fixture's third tar", async () => {
+  const { decompress } = await import('fzstd');
+  const [, , layer3] = await fixtureTars();
+  assert.deepEqual(Buffer.from(decompress(new Uint8Array(FIXTURE_ZSTD_LAYER))), layer3);
 });

@@ -46,13 +46,14 @@ export interface BlobDriver {
   /** Prepares storage for a new upload; the returned ref has size 0. */
   createUpload(ctx: OpContext, id: string): Promise<UploadRef>;
   /**
-   * Appends `chunks` at `upload.size` and returns the ref after them. The appended bytes are durable
-   * when this resolves. On rejection the upload is as it was before the call (its size unchanged).
+   * Appends `chunks` at `upload.size` and returns the ref after them. The appended bytes survive a
+   * crash of the process when this resolves, and a power cut once commitUpload has resolved (a store
+   * may sync them in between). On rejection the upload is as it was before the call (its size unchanged).
    */
   appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef>;
   /** The bytes appended so far. */
   readUpload(ctx: OpContext, upload: UploadRef): Promise<Readable>;
-  /** Makes the upload's bytes the object at `key` (replacing an identical one) and ends the upload. */
+  /** Makes the upload's bytes the object at `key` (replacing an identical one), durably, and ends the upload. */
   commitUpload(ctx: OpContext, upload: UploadRef, key: string): Promise<void>;
   /** Discards the upload; succeeds when it is already gone. */
   abortUpload(ctx: OpContext, upload: UploadRef): Promise<void>;

@@ -7,7 +7,7 @@ import type { OpContext } from '../../core/context.js';
 import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-driver.js';
 import { uploadPrefix } from '../keys.js';
 import { StorageError } from '../storage-error.js';
-import { writeDurably } from './durable-writer.js';
+import { writeStreaming } from './streaming-writer.js';
 import { closeFd, closeQuietly, datasyncFd, openFd, syncFd, truncateFd, writeFd } from './fd.js';
 
 const TMP_DIR = '_tmp';
@@ -23,6 +23,13 @@ export class FsBlobDriver implements BlobDriver {
    * each time. Content keys fan out into at most 256 folders per digest algorithm, so this stays small.
    */
   private readonly dirFds = new Map<string, Promise<number>>();
+  /**
+   * The fdatasync each upload's last append started and did not wait for, so a PATCH answers as soon
+   * as its bytes are written (a crash of the process keeps them: they are in the page cache) while the
+   * disk catches up during the next chunk. commitUpload waits for it: nothing becomes content before
+   * its bytes are on disk. An entry leaves once its sync succeeded, or with its upload.
+   */
+  private readonly uploadSyncs = new Map<string, Promise<void>>();
 
   constructor(private readonly root: string) {}
 
@@ -105,19 +112,22 @@ export class FsBlobDriver implements BlobDriver {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
       throw unavailable(err);
     }
+    let syncing = false;
     try {
       // Writing at explicit positions makes a failed earlier append harmless: its stray tail is
       // overwritten here and cut off by the truncate.
-      const written = await writeDurably(fd, upload.size, chunks, ctx.signal);
+      const written = await writeStreaming(fd, upload.size, chunks, ctx.signal);
       const size = upload.size + written;
       if (upload.size > 0) await truncateFd(fd, size); // 'w' already emptied a first append's file
+      this.syncInBackground(upload.id, fd);
+      syncing = true;
       return { ...upload, size };
     } catch (err) {
       if (err instanceof StorageError) throw err;
       if (ctx.signal.aborted) throw new StorageError('ABORTED', 'upload aborted by the client', { cause: err });
       throw err;
     } finally {
-      await closeQuietly(fd);
+      if (!syncing) await closeQuietly(fd);
     }
   }
 
@@ -127,10 +137,12 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async commitUpload(_ctx: OpContext, upload: UploadRef, key: string): Promise<void> {
+    const file = this.uploadFile(upload.id);
     try {
-      // appendUpload already synced the data. An upload that never got a byte has no file yet.
-      if (upload.size === 0) await closeFd(await openFd(this.uploadFile(upload.id), 'w'));
-      await this.moveIntoPlace(this.uploadFile(upload.id), this.pathOf(key));
+      // An upload that never got a byte has no file yet.
+      if (upload.size === 0) await closeFd(await openFd(file, 'w'));
+      else await this.uploadSynced(upload.id, file);
+      await this.moveIntoPlace(file, this.pathOf(key));
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
       throw unavailable(err);
@@ -140,6 +152,8 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async abortUpload(_ctx: OpContext, upload: UploadRef): Promise<void> {
+    await this.uploadSyncs.get(upload.id)?.catch(() => {});
+    this.uploadSyncs.delete(upload.id);
     try {
       await rm(path.join(this.root, uploadPrefix(upload.id)), { recursive: true, force: true });
     } catch (err) {
@@ -148,9 +162,39 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled(this.uploadSyncs.values());
+    this.uploadSyncs.clear();
     const fds = [...this.dirFds.values()];
     this.dirFds.clear();
     await Promise.all(fds.map(async (fd) => closeQuietly(await fd.catch(() => -1))));
+  }
+
+  /** Syncs and then closes `fd`, an upload's file, after whatever sync of the upload is still running. */
+  private syncInBackground(id: string, fd: number): void {
+    const earlier = this.uploadSyncs.get(id) ?? Promise.resolve();
+    const synced = Promise.all([earlier, datasyncFd(fd)])
+      .then(() => {
+        if (this.uploadSyncs.get(id) === synced) this.uploadSyncs.delete(id);
+      })
+      .finally(() => closeQuietly(fd));
+    synced.catch(() => {}); // commitUpload reports the failure
+    this.uploadSyncs.set(id, synced);
+  }
+
+  /** Waits for the upload's background sync; without one (it finished, or another process wrote the file), syncs the file. */
+  private async uploadSynced(id: string, file: string): Promise<void> {
+    const pending = this.uploadSyncs.get(id);
+    if (pending) {
+      await pending;
+      this.uploadSyncs.delete(id);
+      return;
+    }
+    const fd = await openFd(file, 'r+');
+    try {
+      await datasyncFd(fd);
+    } finally {
+      await closeQuietly(fd);
+    }
   }
 
   private pathOf(key: string): string {

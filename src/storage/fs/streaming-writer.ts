@@ -4,7 +4,8 @@ const BATCH_BYTES = 1024 * 1024;
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 
 /**
- * Writes `chunks` to the file `fd` from `position` and returns how many bytes it wrote, durable on return.
+ * Writes `chunks` to the file `fd` from `position` and returns how many bytes it wrote. On return every
+ * byte is written, not yet synced: the caller ends with an fdatasync of its own.
  *
  * Why the shape: small network chunks are gathered into ~1 MiB writev calls, and one write is in
  * flight while the next batch is gathered, so the socket and the disk work at the same time. An
@@ -12,7 +13,7 @@ const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
  * arrive and the final sync has little left to do (a single sync at the end of a 1 GiB upload would
  * stall for seconds).
  */
-export async function writeDurably(
+export async function writeStreaming(
   fd: number,
   position: number,
   chunks: AsyncIterable<Uint8Array>,
@@ -53,7 +54,6 @@ export async function writeDurably(
     if (batchBytes > 0) await flush();
     await pendingWrite;
     await pendingSync;
-    await datasyncFd(fd);
     return written;
   } finally {
     // Never leave a write racing the caller's close() on failure.

@@ -6,6 +6,8 @@
 //   BENCH_HUGE_MIB=4096    size of the blob pushed to Berth alone to measure its peak RSS
 //   BENCH_SKIP_HUGE=1      skip that run
 //   BENCH_GET_SECONDS=15   duration of the manifest GET load (wrk, 64 connections)
+//   BENCH_ROUNDS=3         rounds of each transfer step (push, pull, push-many, pull-many), the servers taking
+//                          turns; each figure is the median of its rounds (this VM's disk and memory drift a lot)
 //   BERTH_LOG_LEVEL=info   Berth's log level (its log goes to a file in the temp dir)
 //
 // BENCH_BACKEND=scale-out compares Berth on PostgreSQL + S3 (one node, and two nodes behind a round-robin TCP
@@ -26,7 +28,7 @@ import { exec, execJson } from './exec.js';
 import { DEFAULT_DATABASE_URL } from './postgres.js';
 import { scaleOutBackend, type ScaleOutBackend } from './scale-out.js';
 import { authHeaders, DISTRIBUTION_BIN, killAll, logTail, measure, round, type Server } from './servers.js';
-import { summarize, table, type Measured, type Metrics, type Results } from './summary.js';
+import { medianOf, summarize, table, type Measured, type Metrics, type Results } from './summary.js';
 import { runWrk } from './wrk.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -62,6 +64,7 @@ const cfg = {
   images: 200,
   concurrency: 16,
   getSeconds: envInt('BENCH_GET_SECONDS', 15),
+  rounds: envInt('BENCH_ROUNDS', 3),
   getConnections: 64,
   tags: 1000,
   berthLogLevel: process.env.BERTH_LOG_LEVEL ?? 'info',
@@ -69,6 +72,8 @@ const cfg = {
 
 interface Step {
   name: string;
+  /** Run in every round, the servers taking turns (the transfer steps); else once per server. */
+  rounds?: boolean;
   run(s: Server): Promise<{ metrics: Metrics; raw: unknown; error?: string }>;
 }
 
@@ -94,17 +99,18 @@ async function regbench(s: Server, scenario: string, keys: Record<string, string
 
 const lat = { p50_ms: 'p50_ms', p99_ms: 'p99_ms' };
 const STEPS: Step[] = [
-  { name: 'push-large', run: (s) => regbench(s, 'push-large', { mono_mibps: 'mono_mibps', chunked_mibps: 'chunked16_mibps' }, '--size', String(cfg.largeMiB)) },
-  { name: 'pull-large', run: (s) => regbench(s, 'pull-large', { mibps: 'mibps' }) },
+  { name: 'push-large', rounds: true, run: (s) => regbench(s, 'push-large', { mono_mibps: 'mono_mibps', chunked_mibps: 'chunked16_mibps' }, '--size', String(cfg.largeMiB)) },
+  { name: 'pull-large', rounds: true, run: (s) => regbench(s, 'pull-large', { mibps: 'mibps' }) },
   {
     name: 'pull-ranged',
+    rounds: true,
     run: async (s) => {
       const raw = await execJson(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'pull-ranged.ts'), s.url, 'bench/large', 'latest', authHeaders(s).authorization ?? ''], 600_000, root);
       return { metrics: pick(raw, { mibps: 'mibps', ...lat }), raw };
     },
   },
-  { name: 'push-many', run: (s) => regbench(s, 'push-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
-  { name: 'pull-many', run: (s) => regbench(s, 'pull-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
+  { name: 'push-many', rounds: true, run: (s) => regbench(s, 'push-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
+  { name: 'pull-many', rounds: true, run: (s) => regbench(s, 'pull-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
   {
     name: 'manifest-get',
     run: async (s) => {
@@ -254,7 +260,14 @@ async function main(): Promise<void> {
   }
   for (const step of STEPS) {
     if (step.name === 'push-large') await measureDisk();
-    for (const s of servers) results[s.name]![step.name] = await runStep(step, s);
+    const runs = new Map<string, Measured[]>(servers.map((s) => [s.name, []]));
+    for (let round = 0; round < (step.rounds ? cfg.rounds : 1); round++) {
+      for (const s of servers) {
+        const m = await runStep(step, s);
+        if (m) runs.get(s.name)!.push(m);
+      }
+    }
+    for (const s of servers) results[s.name]![step.name] = medianOf(runs.get(s.name)!);
     if (step.name === 'push-large') await measureDisk();
   }
   const disk = ddRuns.length ? { mibps: round(ddRuns.reduce((a, d) => a + d.mibps, 0) / ddRuns.length), runs: ddRuns } : undefined;
@@ -281,7 +294,7 @@ async function main(): Promise<void> {
 
   const columns = servers.map((s) => ({ key: s.name, label: s.label, berth: s.kind === 'berth' }));
   const { head, rows } = summarize({ cfg, columns, results, huge, disk: scaleOut ? null : disk });
-  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth)\n${table(head, rows)}\n`);
+  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth); push, pull, push-many and pull-many figures are medians of ${cfg.rounds} rounds\n${table(head, rows)}\n`);
   if (scaleOut) {
     process.stdout.write(`peak RSS of a deployment with several nodes is its largest node's; no "% of disk speed" rows: the bytes go to the S3 server, not this disk\n`);
   }

@@ -11,6 +11,29 @@ export interface Measured {
 /** One server's figures, by step name. */
 export type Results = Record<string, Measured | undefined>;
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * One figure per metric from several rounds of a step: the median of each (so one slow round, when
+ * the disk is flushing or the host is busy, does not decide a ratio); the peak RSS is the highest.
+ */
+export function medianOf(runs: Measured[]): Measured | undefined {
+  if (runs.length === 0) return undefined;
+  if (runs.length === 1) return runs[0];
+  const metrics: Metrics = {};
+  for (const key of Object.keys(runs[0]!.metrics)) metrics[key] = round(median(runs.map((r) => r.metrics[key]!)));
+  const usage = {
+    peak_rss_mib: Math.max(...runs.map((r) => r.usage.peak_rss_mib)),
+    server_cpu_s: round(median(runs.map((r) => r.usage.server_cpu_s))),
+    wall_s: round(median(runs.map((r) => r.usage.wall_s))),
+  };
+  return { metrics, usage, raw: { rounds: runs.map((r) => ({ metrics: r.metrics, usage: r.usage, raw: r.raw })) } };
+}
+
 export interface Column {
   /** The server's key in the results. */
   key: string;

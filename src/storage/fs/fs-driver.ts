@@ -1,21 +1,21 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { OpContext } from '../../core/context.js';
 import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-driver.js';
-import { uploadPrefix } from '../keys.js';
+import { UPLOADS_PREFIX } from '../keys.js';
 import { StorageError } from '../storage-error.js';
 import { writeStreaming } from './streaming-writer.js';
-import { closeFd, closeQuietly, datasyncFd, openFd, syncFd, truncateFd, writeFd } from './fd.js';
+import { closeNow, closeQuietly, datasyncFd, openFd, openNow, renameNow, syncFd, truncateNow, writeFd } from './fd.js';
 
 const TMP_DIR = '_tmp';
-const UPLOAD_FILE = 'data';
 
 /**
  * Objects as files under a root folder. Writes go to a temporary file, are fsynced, renamed into
- * place, and the folder is fsynced, so a crash leaves either the whole object or none of it.
+ * place, and the folder is fsynced, so a crash leaves either the whole object or none of it. An
+ * upload is one file, `uploads/<id>`, made by its first append.
  */
 export class FsBlobDriver implements BlobDriver {
   /**
@@ -36,6 +36,7 @@ export class FsBlobDriver implements BlobDriver {
   /** Creates the root folder; call once before use. */
   async init(): Promise<void> {
     await mkdir(path.join(this.root, TMP_DIR), { recursive: true });
+    await mkdir(path.join(this.root, UPLOADS_PREFIX), { recursive: true });
   }
 
   async stat(_ctx: OpContext, key: string): Promise<ObjectInfo | null> {
@@ -49,19 +50,19 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async read(_ctx: OpContext, key: string, range?: ByteRange): Promise<Readable> {
-    const fd = await this.openForRead(key);
+    const fd = this.openForRead(key);
     return createReadStream('', { fd, start: range?.start, end: range?.end, highWaterMark: 1024 * 1024 });
   }
 
   async put(_ctx: OpContext, key: string, data: Uint8Array): Promise<void> {
     const temp = path.join(this.root, TMP_DIR, randomUUID());
     try {
-      const fd = await openFd(temp, 'w');
+      const fd = openNow(temp, 'w');
       try {
         for (let at = 0; at < data.length; ) at += (await writeFd(fd, data, at, data.length - at, at)).bytesWritten;
         await datasyncFd(fd);
       } finally {
-        await closeQuietly(fd);
+        closeQuietly(fd);
       }
       await this.moveIntoPlace(temp, this.pathOf(key));
     } catch (err) {
@@ -93,32 +94,20 @@ export class FsBlobDriver implements BlobDriver {
     }
   }
 
-  // The data file is made by the first append (or by a commit of an empty upload), not here.
   async createUpload(_ctx: OpContext, id: string): Promise<UploadRef> {
-    try {
-      await mkdir(path.join(this.root, uploadPrefix(id)), { recursive: true });
-    } catch (err) {
-      throw unavailable(err);
-    }
+    closeNow(this.openUploadFile(id, 'wx'));
     return { id, size: 0, state: '' };
   }
 
   async appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef> {
-    let fd: number;
-    try {
-      // The first append creates the file; a later one needs it to be there ('r+').
-      fd = await openFd(this.uploadFile(upload.id), upload.size === 0 ? 'w' : 'r+');
-    } catch (err) {
-      if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
-      throw unavailable(err);
-    }
+    const fd = this.openUploadFile(upload.id, 'r+');
     let syncing = false;
     try {
       // Writing at explicit positions makes a failed earlier append harmless: its stray tail is
       // overwritten here and cut off by the truncate.
       const written = await writeStreaming(fd, upload.size, chunks, ctx.signal);
       const size = upload.size + written;
-      if (upload.size > 0) await truncateFd(fd, size); // 'w' already emptied a first append's file
+      truncateNow(fd, size);
       this.syncInBackground(upload.id, fd);
       syncing = true;
       return { ...upload, size };
@@ -127,35 +116,32 @@ export class FsBlobDriver implements BlobDriver {
       if (ctx.signal.aborted) throw new StorageError('ABORTED', 'upload aborted by the client', { cause: err });
       throw err;
     } finally {
-      if (!syncing) await closeQuietly(fd);
+      if (!syncing) closeQuietly(fd);
     }
   }
 
   async readUpload(_ctx: OpContext, upload: UploadRef): Promise<Readable> {
     if (upload.size === 0) return Readable.from([]);
-    return this.read(_ctx, `${uploadPrefix(upload.id)}${UPLOAD_FILE}`, upload.size > 0 ? { start: 0, end: upload.size - 1 } : undefined);
+    return this.read(_ctx, `${UPLOADS_PREFIX}${upload.id}`, { start: 0, end: upload.size - 1 });
   }
 
   async commitUpload(_ctx: OpContext, upload: UploadRef, key: string): Promise<void> {
     const file = this.uploadFile(upload.id);
     try {
-      // An upload that never got a byte has no file yet.
-      if (upload.size === 0) await closeFd(await openFd(file, 'w'));
-      else await this.uploadSynced(upload.id, file);
+      if (upload.size > 0) await this.uploadSynced(upload.id, file);
       await this.moveIntoPlace(file, this.pathOf(key));
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
       throw unavailable(err);
     }
-    // The folder is empty now that its data file has moved.
-    await rmdir(path.join(this.root, uploadPrefix(upload.id))).catch(() => {});
   }
 
   async abortUpload(_ctx: OpContext, upload: UploadRef): Promise<void> {
     await this.uploadSyncs.get(upload.id)?.catch(() => {});
     this.uploadSyncs.delete(upload.id);
     try {
-      await rm(path.join(this.root, uploadPrefix(upload.id)), { recursive: true, force: true });
+      // recursive: an upload written by an older Berth is a folder
+      await rm(this.uploadFile(upload.id), { recursive: true, force: true });
     } catch (err) {
       throw unavailable(err);
     }
@@ -189,11 +175,11 @@ export class FsBlobDriver implements BlobDriver {
       this.uploadSyncs.delete(id);
       return;
     }
-    const fd = await openFd(file, 'r+');
+    const fd = openNow(file, 'r+');
     try {
       await datasyncFd(fd);
     } finally {
-      await closeQuietly(fd);
+      closeQuietly(fd);
     }
   }
 
@@ -203,12 +189,30 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   private uploadFile(id: string): string {
-    return this.pathOf(`${uploadPrefix(id)}${UPLOAD_FILE}`);
+    return this.pathOf(`${UPLOADS_PREFIX}${id}`);
   }
 
-  private async openForRead(key: string): Promise<number> {
+  /** 'wx' makes the file of a new upload, 'r+' opens the file of one in progress. */
+  private openUploadFile(id: string, flags: 'wx' | 'r+'): number {
+    const file = this.uploadFile(id);
     try {
-      return await openFd(this.pathOf(key), 'r');
+      return openNow(file, flags);
+    } catch (err) {
+      if (!isNotFound(err)) throw unavailable(err);
+      if (flags === 'r+') throw new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
+    }
+    // The uploads folder was removed behind our back.
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      return openNow(file, flags);
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  private openForRead(key: string): number {
+    try {
+      return openNow(this.pathOf(key), 'r');
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('NOT_FOUND', `no object at ${key}`);
       throw unavailable(err);
@@ -219,12 +223,14 @@ export class FsBlobDriver implements BlobDriver {
   private async moveIntoPlace(from: string, to: string): Promise<void> {
     const dir = path.dirname(to);
     const dirFd = await this.openDir(dir);
-    await rename(from, to).catch(async (err: unknown) => {
+    try {
+      renameNow(from, to);
+    } catch (err) {
       if (!isNotFound(err)) throw err;
       // The folder was removed behind our back (or `from` is gone: then this fails again).
-      await mkdir(dir, { recursive: true });
-      await rename(from, to);
-    });
+      mkdirSync(dir, { recursive: true });
+      renameNow(from, to);
+    }
     await syncFd(dirFd);
   }
 

@@ -4,11 +4,13 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import type { Db, Metadata } from '../metadata.js';
 import { migrateToLatest } from '../migrations/index.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from '../tables.js';
 
 /**
  * Opens (creating) the SQLite database at `file` (or ':memory:') and migrates it.
  * WAL with synchronous=NORMAL: a commit survives kill -9 of the process, not a power cut.
+ * Checkpoints run on a thread of their own (sqlite-checkpointer.ts).
  */
 export async function openSqlite(file: string): Promise<Metadata> {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -17,6 +19,7 @@ export async function openSqlite(file: string): Promise<Metadata> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
+  const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file);
   const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   const held = new Set<string>();
@@ -35,7 +38,10 @@ export async function openSqlite(file: string): Promise<Metadata> {
       }
     },
     ping: async () => void (await sql`select 1`.execute(db)),
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 

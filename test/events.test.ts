@@ -27,4 +27,10 @@ test('ImagePushed commits with the push (the outbox): a delivery that fails, at 
   assert.equal(await r.runJobs(), 1);
   assert.deepEqual(seen, ['events/app:v1']);
   assert.deepEqual(await countJobs(r.registry.metadata.db), []);
+
+  // Delivered at once, an event leaves nothing in the outbox and is not delivered twice.
+  await pushImage(r.app, 'events/app', 'v2', image().layers(1, 10).build());
+  assert.deepEqual(seen, ['events/app:v1', 'events/app:v2']);
+  assert.deepEqual(await countJobs(r.registry.metadata.db), []);
+  assert.equal(await r.runJobs(), 0);
 });

@@ -67,6 +67,16 @@ export async function extendLease(db: Db, id: number, owner: string, until: numb
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Removes a queued job that no worker has leased (its work was done another way). */
+export async function dropUnleasedJob(db: Db, kind: string, dedupeKey: string): Promise<void> {
+  await db.deleteFrom('jobs').where('kind', '=', kind).where('dedupe_key', '=', dedupeKey).where('lease_owner', 'is', null).execute();
+}
+
+/** Makes a queued job due now (it was scheduled for later). */
+export async function makeJobDue(db: Db, kind: string, dedupeKey: string, now: number): Promise<void> {
+  await db.updateTable('jobs').set({ run_after: now }).where('kind', '=', kind).where('dedupe_key', '=', dedupeKey).where('lease_owner', 'is', null).execute();
+}
+
 /** Removes a job its owner finished. */
 export async function finishJob(db: Db, id: number, owner: string): Promise<void> {
   await db.deleteFrom('jobs').where('id', '=', id).where('lease_owner', '=', owner).execute();

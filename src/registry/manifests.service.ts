@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { EVENT_JOB, type DomainEvent } from '../events/domain-events.js';
-import { enqueueJob } from '../metadata/jobs.repository.js';
+import type { DomainEvent } from '../events/domain-events.js';
+import { deliverNow, writeToOutbox, type OutboxEntry } from '../events/outbox.js';
 import { assertNotCollecting, awaitNotCollecting } from './collected-content.js';
 import { isImmutableTag } from './tag-mutability.js';
 import { createHash } from 'node:crypto';
@@ -77,7 +76,7 @@ export async function putManifest(
     }
   }
   const event: DomainEvent = { type: 'ImagePushed', repository, digest: digest.value, mediaType: parsed.mediaType, ...(byDigest ? {} : { tag: reference }) };
-  await registry.metadata.transaction(async (trx) => {
+  const pushed = await registry.metadata.transaction(async (trx): Promise<OutboxEntry> => {
     const now = registry.clock.now().getTime();
     if (known) {
       // Only the tag changes: no write to shared rows, so concurrent tag pushes do not conflict.
@@ -92,12 +91,10 @@ export async function putManifest(
       await upsertTag(trx, repo.id, reference, digest.value, now);
     }
     // The outbox: the event commits with the push, so a crash right after cannot lose it (scan on push).
-    await enqueueJob(trx, { kind: EVENT_JOB, dedupeKey: randomUUID(), payload: JSON.stringify(event), runAfter: now }, now);
+    return writeToOutbox(trx, event, now);
   });
   registry.manifestCache.set(digest.value, { bytes, mediaType: parsed.mediaType });
-  // And at once, best effort, so that a scan on push is IN_PROGRESS when the push returns (as on ECR);
-  // the outbox's delivery then finds it done (subscribers see an event at least once).
-  await registry.events.publish(event);
+  await deliverNow(ctx, registry.metadata.db, registry.events, pushed, registry.clock.now().getTime());
   return { digest: digest.value, subject: parsed.subject };
 
   async function insertNewManifest(trx: Db): Promise<void> {

@@ -20,6 +20,7 @@ import {
 } from '../metadata/manifests.repository.js';
 import type { Db } from '../metadata/metadata.js';
 import { deleteTag, findTagDigest, upsertTag } from '../metadata/tags.repository.js';
+import { SMALL_READ_BYTES } from '../storage/blob-driver.js';
 import { contentKey } from '../storage/keys.js';
 import { parseManifest, type ParsedManifest } from './manifest-parser.js';
 import { MANIFEST_MAX_BYTES } from './media-types.js';
@@ -139,17 +140,24 @@ export function notePull(registry: Registry, repository: string, digest: string)
   registry.pullTimes.record(repository, digest, registry.clock.now().getTime());
 }
 
+async function readWhole(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part);
+  return Buffer.concat(parts);
+}
+
 /** The manifest's bytes, from the in-memory cache when possible. */
 export async function readManifestBytes(registry: Registry, ctx: OpContext, manifest: ManifestInfo): Promise<Buffer> {
   const cached = registry.manifestCache.get(manifest.digest);
   if (cached) return cached.bytes;
-  const parts: Buffer[] = [];
+  let bytes: Buffer;
   try {
-    for await (const part of await registry.storage.read(ctx, contentKey(parseDigest(manifest.digest)))) parts.push(part as Buffer);
+    const key = contentKey(parseDigest(manifest.digest));
+    if (registry.storage.readSmall && manifest.size > 0 && manifest.size <= SMALL_READ_BYTES) bytes = await registry.storage.readSmall(ctx, key, { start: 0, end: manifest.size - 1 });
+    else bytes = await readWhole(await registry.storage.read(ctx, key));
   } catch (err) {
     throw fromStorageError(err);
   }
-  const bytes = Buffer.concat(parts);
   registry.manifestCache.set(manifest.digest, { bytes, mediaType: manifest.mediaType });
   return bytes;
 }

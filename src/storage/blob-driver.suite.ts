@@ -34,6 +34,19 @@ export function runBlobDriverSuite(name: string, makeDriver: () => Promise<BlobD
     await driver.close();
   });
 
+  test(`${name}: readSmall, where the driver has it, gives a range in one buffer`, async (t) => {
+    const driver = await makeDriver();
+    if (!driver.readSmall) {
+      t.skip('this driver has no readSmall: callers stream');
+      return;
+    }
+    await driver.put(ctx, 'blobs/x/ab/small', Buffer.from('hello small world'));
+    assert.equal((await driver.readSmall(ctx, 'blobs/x/ab/small', { start: 6, end: 10 })).toString(), 'small');
+    assert.equal((await driver.readSmall(ctx, 'blobs/x/ab/small', { start: 0, end: 16 })).toString(), 'hello small world');
+    await assert.rejects(driver.readSmall(ctx, 'blobs/x/ab/none', { start: 0, end: 3 }), (err) => isStorageError(err, 'NOT_FOUND'));
+    await driver.close();
+  });
+
   test(`${name}: reading a missing object rejects NOT_FOUND`, async () => {
     const driver = await makeDriver();
     await assert.rejects(driver.read(ctx, 'blobs/none'), (err) => isStorageError(err, 'NOT_FOUND'));

@@ -25,6 +25,9 @@ export interface UploadRef {
   readonly state: string;
 }
 
+/** The largest range a caller reads with readSmall. */
+export const SMALL_READ_BYTES = 256 * 1024;
+
 /**
  * The storage contract: immutable objects addressed by key, plus upload sessions that become objects.
  * Keys are relative, slash-separated (see keys.ts). Every method rejects with StorageError.
@@ -34,6 +37,11 @@ export interface BlobDriver {
   stat(ctx: OpContext, key: string): Promise<ObjectInfo | null>;
   /** The object's bytes, or the inclusive `range` of them. Rejects NOT_FOUND when absent. */
   read(ctx: OpContext, key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * The inclusive `range` of the object's bytes in one buffer, for a range of at most SMALL_READ_BYTES,
+   * where a store has a faster path for that than a stream. Rejects NOT_FOUND when absent.
+   */
+  readSmall?(ctx: OpContext, key: string, range: ByteRange): Promise<Buffer>;
   /** Stores a small object whole; atomic and durable: readers see all of it or nothing. */
   put(ctx: OpContext, key: string, data: Uint8Array): Promise<void>;
   /** Removes the object; succeeds when it is already gone. */

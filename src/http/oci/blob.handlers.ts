@@ -1,4 +1,4 @@
-import { blobDownloadUrl, openBlob, deleteBlob, statBlob } from '../../registry/blobs.service.js';
+import { blobBody, blobDownloadUrl, deleteBlob, statBlob } from '../../registry/blobs.service.js';
 import type { OciExchange } from './oci-request.js';
 import { parseRangeHeader } from './ranges.js';
 
@@ -22,13 +22,13 @@ export async function getBlob(x: OciExchange, name: string, digest: string, head
     x.reply.removeHeader('content-type').removeHeader('accept-ranges').code(307).header('location', location).header('cache-control', 'no-store').header('content-length', 0).send();
     return;
   }
-  const stream = await openBlob(x.registry, x.ctx, blob, range);
+  const body = await blobBody(x.registry, x.ctx, blob, range);
   if (range) {
     x.reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${blob.size}`).header('content-length', range.end - range.start + 1);
   } else {
     x.reply.code(200).header('content-length', blob.size);
   }
-  return x.reply.send(stream);
+  return x.reply.send(body);
 }
 
 /** DELETE /v2/<name>/blobs/<digest>: unlinks it from the repository (202). */

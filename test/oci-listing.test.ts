@@ -78,6 +78,7 @@ describe('tag listing and catalog', () => {
     assert.match(metrics.body, /berth_http_requests_total\{route="manifest",method="PUT",status="201"\} \d+/);
     assert.match(metrics.body, /berth_http_request_duration_seconds_bucket\{route="tags",method="GET",le="\+Inf"\} \d+/);
     assert.match(metrics.body, /berth_uploads_in_progress 0/);
+    assert.match(metrics.body, /\nprocess_resident_memory_bytes [1-9]\d+\n/, 'the process memory, for the RSS a benchmark or an operator watches');
     assert.equal((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
   });
 });

@@ -51,9 +51,13 @@ export async function openBlob(registry: Registry, ctx: OpContext, blob: StoredB
  */
 export async function blobBody(registry: Registry, ctx: OpContext, blob: StoredBlob, range?: ByteRange): Promise<Readable | Buffer> {
   const wanted = wholeOr(blob, range);
-  const { readSmall } = registry.storage;
-  if (!wanted || !readSmall || wanted.end - wanted.start >= SMALL_READ_BYTES) return openBlob(registry, ctx, blob, range);
-  return readingBlob(ctx, blob, (key) => readSmall.call(registry.storage, ctx, key, wanted));
+  return (await readingBlob(ctx, blob, async (key) => wanted && readSmallRange(registry, ctx, key, wanted))) ?? openBlob(registry, ctx, blob, range);
+}
+
+/** The range of the object at `key` in one buffer, when it is small and the store reads it faster so; else undefined. */
+export function readSmallRange(registry: Registry, ctx: OpContext, key: string, range: ByteRange): Promise<Buffer> | undefined {
+  if (!registry.storage.readSmall || range.end - range.start >= SMALL_READ_BYTES) return undefined;
+  return registry.storage.readSmall(ctx, key, range);
 }
 
 /** A whole blob is read as the range of its known size, so a small blob's read buffer is small too. */

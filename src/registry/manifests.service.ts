@@ -20,12 +20,12 @@ import {
 } from '../metadata/manifests.repository.js';
 import type { Db } from '../metadata/metadata.js';
 import { deleteTag, findTagDigest, upsertTag } from '../metadata/tags.repository.js';
-import { SMALL_READ_BYTES } from '../storage/blob-driver.js';
 import { contentKey } from '../storage/keys.js';
 import { parseManifest, type ParsedManifest } from './manifest-parser.js';
 import { MANIFEST_MAX_BYTES } from './media-types.js';
 import type { Registry } from './registry.js';
 import { existingRepository, repositoryForPush } from './repositories.service.js';
+import { readSmallRange } from './blobs.service.js';
 import { fromStorageError } from './storage-errors.js';
 
 export interface ManifestInfo {
@@ -153,8 +153,8 @@ export async function readManifestBytes(registry: Registry, ctx: OpContext, mani
   let bytes: Buffer;
   try {
     const key = contentKey(parseDigest(manifest.digest));
-    if (registry.storage.readSmall && manifest.size > 0 && manifest.size <= SMALL_READ_BYTES) bytes = await registry.storage.readSmall(ctx, key, { start: 0, end: manifest.size - 1 });
-    else bytes = await readWhole(await registry.storage.read(ctx, key));
+    const small = manifest.size > 0 ? readSmallRange(registry, ctx, key, { start: 0, end: manifest.size - 1 }) : undefined;
+    bytes = await (small ?? readWhole(await registry.storage.read(ctx, key)));
   } catch (err) {
     throw fromStorageError(err);
   }

@@ -49,6 +49,14 @@ export class HttpMetrics {
     lines.push(`berth_http_received_bytes_total ${this.bytesIn}`);
     lines.push('# HELP berth_http_sent_bytes_total Bytes sent on the wire, headers included.', '# TYPE berth_http_sent_bytes_total counter');
     lines.push(`berth_http_sent_bytes_total ${this.bytesOut}`);
+    const memory = process.memoryUsage();
+    const memoryGauges: [string, string, number][] = [
+      ['process_resident_memory_bytes', 'Resident memory size in bytes.', memory.rss],
+      ['nodejs_heap_size_total_bytes', 'V8 heap reserved, in bytes.', memory.heapTotal],
+      ['nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes.', memory.heapUsed],
+      ['nodejs_external_memory_bytes', 'Memory of buffers and other objects outside the V8 heap, in bytes.', memory.external],
+    ];
+    for (const [name, help, value] of memoryGauges) lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
     for (const [name, gauge] of Object.entries(this.gauges)) {
       lines.push(`# HELP ${name} ${gauge.help}`, `# TYPE ${name} gauge`, `${name} ${gauge.read()}`);
     }

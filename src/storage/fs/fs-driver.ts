@@ -15,7 +15,7 @@ const TMP_DIR = '_tmp';
 /**
  * Objects as files under a root folder. Writes go to a temporary file, are fsynced, renamed into
  * place, and the folder is fsynced, so a crash leaves either the whole object or none of it. An
- * upload is one file, `uploads/<id>`, made by its first append.
+ * upload is one file, `uploads/<id>`, made by createUpload.
  */
 export class FsBlobDriver implements BlobDriver {
   /**
@@ -138,6 +138,7 @@ export class FsBlobDriver implements BlobDriver {
     const file = this.uploadFile(upload.id);
     try {
       if (upload.size > 0) await this.uploadSynced(upload.id, file);
+      else closeNow(this.openUploadFile(upload.id)); // it is there, and a file
       await this.moveIntoPlace(file, this.pathOf(key));
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
@@ -221,7 +222,8 @@ export class FsBlobDriver implements BlobDriver {
     try {
       return openNow(this.uploadFile(id), 'r+');
     } catch (err) {
-      if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
+      // EISDIR: an upload an older Berth began, as a folder; its client starts again
+      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') throw new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
       throw unavailable(err);
     }
   }
@@ -282,10 +284,10 @@ function readNow(fd: number, range: ByteRange): Buffer {
     let got = 0;
     while (got < bytes.length) {
       const n = readSync(fd, bytes, got, bytes.length - got, range.start + got);
-      if (n === 0) break; // the file is shorter than the range: the reader sees a short body
+      if (n === 0) throw new Error(`the file ends at byte ${range.start + got}, before the range does`);
       got += n;
     }
-    return got === bytes.length ? bytes : bytes.subarray(0, got);
+    return bytes;
   } catch (err) {
     throw unavailable(err);
   } finally {

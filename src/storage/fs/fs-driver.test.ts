@@ -2,6 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { after, test } from 'node:test';
 import { backgroundContext } from '../../core/context.js';
 import { runBlobDriverSuite } from '../blob-driver.suite.js';
@@ -57,3 +60,46 @@ test('fs driver: chunks appended back to back, each answered before its sync, co
 async function* chunks(...parts: (string | Buffer)[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield Buffer.from(part);
 }
+
+test('fs driver: a read piped to a slow destination arrives whole, through the few buffers the pipe reuses', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
+  roots.push(root);
+  const driver = new FsBlobDriver(root);
+  await driver.init();
+  const bytes = randomBytes((5 << 20) + 12345);
+  await driver.put(ctx, 'blobs/x/ab/piped', bytes);
+  const received: Buffer[] = [];
+  const slow = new Writable({
+    // Reads each chunk late, just before its callback: a buffer reused any sooner would show here.
+    write(chunk: Buffer, _encoding, callback) {
+      setTimeout(() => {
+        received.push(Buffer.from(chunk));
+        callback();
+      }, 2);
+    },
+  });
+  const source = await driver.read(ctx, 'blobs/x/ab/piped', { start: 100, end: bytes.length - 1 });
+  await pipeline(source, slow);
+  assert.ok(Buffer.concat(received).equals(bytes.subarray(100)));
+  await driver.close();
+});
+
+test('fs driver: a piped read whose destination goes away stops, and closes its file', async () => {
+  const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
+  roots.push(root);
+  const driver = new FsBlobDriver(root);
+  await driver.init();
+  await driver.put(ctx, 'blobs/x/ab/abandoned', randomBytes(8 << 20));
+  let chunks = 0;
+  const failing = new Writable({
+    write(_chunk, _encoding, callback) {
+      chunks++;
+      callback(chunks === 2 ? new Error('client went away') : null);
+    },
+  });
+  const source = await driver.read(ctx, 'blobs/x/ab/abandoned');
+  await assert.rejects(pipeline(source, failing), /client went away/);
+  assert.ok(chunks < 8, 'it stopped reading');
+  assert.ok(source.destroyed);
+  await driver.close();
+});

@@ -1,4 +1,4 @@
-import { createReadStream, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +7,7 @@ import type { OpContext } from '../../core/context.js';
 import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-driver.js';
 import { UPLOADS_PREFIX } from '../keys.js';
 import { StorageError } from '../storage-error.js';
+import { FileRangeStream } from './file-range-stream.js';
 import { writeStreaming } from './streaming-writer.js';
 import { closeNow, closeQuietly, datasyncFd, openFd, openNow, renameFd, sizeNow, syncFd, truncateFd, writeFd } from './fd.js';
 
@@ -51,7 +52,7 @@ export class FsBlobDriver implements BlobDriver {
 
   async read(_ctx: OpContext, key: string, range?: ByteRange): Promise<Readable> {
     const fd = this.openForRead(key);
-    return createReadStream('', { fd, start: range?.start, end: range?.end, highWaterMark: 1024 * 1024 });
+    return new FileRangeStream(fd, range?.start ?? 0, range?.end ?? sizeNow(fd) - 1);
   }
 
   /**

@@ -29,7 +29,7 @@ import { exec, execJson } from './exec.js';
 import { DEFAULT_DATABASE_URL } from './postgres.js';
 import { scaleOutBackend, type ScaleOutBackend } from './scale-out.js';
 import { authHeaders, DISTRIBUTION_BIN, killAll, logTail, measure, round, type Server } from './servers.js';
-import { medianOf, summarize, table, type Measured, type Metrics, type Results } from './summary.js';
+import { median, medianOf, summarize, table, type Measured, type Metrics, type Results } from './summary.js';
 import { runWrk } from './wrk.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -169,6 +169,20 @@ async function runStep(step: Step, s: Server): Promise<Measured | undefined> {
   }
 }
 
+/**
+ * Small pushes and pulls into a repository of their own before anything is measured, so that no figure
+ * includes a cold start (Node compiles its hot code in the first seconds; Go needs no warming).
+ */
+async function warmUp(s: Server): Promise<void> {
+  const t = performance.now();
+  try {
+    for (const scenario of ['push-many', 'pull-many']) await regbench(s, scenario, {}, '--n', '100', '--c', String(cfg.concurrency), '--repo-prefix', 'warmup');
+    process.stdout.write(`  warm-up       ${s.name.padEnd(nameWidth)} 100 small images pushed and pulled in ${round((performance.now() - t) / 1000)} s (not measured)\n`);
+  } catch (err) {
+    fail(s, 'warm-up', err);
+  }
+}
+
 async function fsyncSpeed(dir: string, mib: number) {
   const file = path.join(dir, 'dd.bin');
   const args = ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'conv=fdatasync'];
@@ -233,15 +247,18 @@ async function main(): Promise<void> {
     backend = embeddedBackend(root, tmp);
   }
 
-  // The disk's speed drifts over minutes here (a VM disk), so it is measured just before and just after the
-  // large pushes, and their mean is the reference. Not in scale-out mode: the bytes go to the S3 server's memory.
+  // The disk's speed drifts over minutes here (a VM disk; and the first write after memory was freed runs at
+  // several times the steady speed), so it is measured three times just before and three times just after the
+  // large pushes, and the median is the reference. Not in scale-out mode: the bytes go to the S3 server's memory.
   const ddRuns: Awaited<ReturnType<typeof fsyncSpeed>>[] = [];
   const measureDisk = async () => {
     if (scaleOut) return;
     try {
-      const d = await fsyncSpeed(tmp, cfg.largeMiB);
-      ddRuns.push(d);
-      process.stdout.write(`  disk          ${d.mibps} MiB/s writing ${d.mib} MiB with fdatasync (${d.command})\n`);
+      for (let i = 0; i < 3; i++) {
+        const d = await fsyncSpeed(tmp, cfg.largeMiB);
+        ddRuns.push(d);
+        process.stdout.write(`  disk          ${d.mibps} MiB/s writing ${d.mib} MiB with fdatasync (${d.command})\n`);
+      }
     } catch (err) {
       fail('dd', 'fsync-speed', err);
     }
@@ -259,6 +276,7 @@ async function main(): Promise<void> {
     const nodes = usage.nodes ? ` (nodes ${usage.nodes.map((n) => n.peak_rss_mib).join(' / ')})` : '';
     process.stdout.write(`  ${s.name} pid${s.pids.length > 1 ? 's' : ''} ${s.pids.join(', ')} at ${s.url}, idle RSS ${usage.peak_rss_mib} MiB${nodes}\n`);
   }
+  for (const s of servers) await warmUp(s);
   for (const step of STEPS) {
     if (step.name === 'push-large') await measureDisk();
     const runs = new Map<string, Measured[]>(servers.map((s) => [s.name, []]));
@@ -271,7 +289,7 @@ async function main(): Promise<void> {
     for (const s of servers) results[s.name]![step.name] = medianOf(runs.get(s.name)!);
     if (step.name === 'push-large') await measureDisk();
   }
-  const disk = ddRuns.length ? { mibps: round(ddRuns.reduce((a, d) => a + d.mibps, 0) / ddRuns.length), runs: ddRuns } : undefined;
+  const disk = ddRuns.length ? { mibps: round(median(ddRuns.map((d) => d.mibps))), runs: ddRuns } : undefined;
   const balanced: Record<string, number[]> = {};
   for (const s of servers.filter((x) => x.connections)) {
     balanced[s.name] = [...s.connections!];

@@ -11,7 +11,7 @@ export interface Measured {
 /** One server's figures, by step name. */
 export type Results = Record<string, Measured | undefined>;
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -7,7 +7,8 @@
 //   BENCH_SKIP_HUGE=1      skip that run
 //   BENCH_GET_SECONDS=15   duration of the manifest GET load (wrk, 64 connections)
 //   BENCH_ROUNDS=3         rounds of each transfer step (push, pull, push-many, pull-many), the servers taking
-//                          turns; each figure is the median of its rounds (this VM's disk and memory drift a lot)
+//                          turns (in the other order every other round); each figure is the median of its
+//                          rounds (this VM's disk and memory drift a lot)
 //   BERTH_LOG_LEVEL=info   Berth's log level (its log goes to a file in the temp dir)
 //   BENCH_BERTH_NODE_ARGS  extra flags for Berth's node process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //
@@ -281,7 +282,8 @@ async function main(): Promise<void> {
     if (step.name === 'push-large') await measureDisk();
     const runs = new Map<string, Measured[]>(servers.map((s) => [s.name, []]));
     for (let round = 0; round < (step.rounds ? cfg.rounds : 1); round++) {
-      for (const s of servers) {
+      // Every other round in the other order, so neither server always runs on the other's leftovers.
+      for (const s of round % 2 ? [...servers].reverse() : servers) {
         const m = await runStep(step, s);
         if (m) runs.get(s.name)!.push(m);
       }

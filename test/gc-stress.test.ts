@@ -55,7 +55,8 @@ async function pushBlobRetrying(r: TestRegistry, repo: string, blob: Content): P
 async function deleteSome(r: TestRegistry, repo: string): Promise<void> {
   const list = await r.app.inject({ method: 'GET', url: `/v2/${repo}/tags/list` });
   const tags = list.statusCode === 200 ? ((JSON.parse(list.body) as { tags: string[] | null }).tags ?? []) : [];
-  if (tags.length === 0) return;
+  // Never the last tag: on a slow backend the deletes could outrun the pushes and leave nothing to check.
+  if (tags.length <= 1) return;
   const tag = pick(tags);
   const head = await r.app.inject({ method: 'HEAD', url: `/v2/${repo}/manifests/${tag}` });
   const digest = head.headers['docker-content-digest'];

@@ -56,7 +56,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     db,
     transaction: (work) => serializableTransaction(db, work),
     runExclusive: (name, work) => advisoryLocked(db, name, work),
-    ping: async () => void (await sql`select 1`.execute(db)),
+    // A second try on a fresh connection: a pooled one the server dropped while idle fails once.
+    ping: async () => void (await sql`select 1`.execute(db).catch(() => sql`select 1`.execute(db))),
     close: () => db.destroy(),
   };
 }
@@ -104,6 +105,12 @@ function withMappedErrors(pool: pg.Pool): pg.Pool {
         throw asUnavailable(err);
       }
       let broken = false;
+      // A checked-out connection that the server drops emits 'error' besides failing its query; with no
+      // listener that event would be an uncaught exception (and end the process).
+      const dropped = () => {
+        broken = true;
+      };
+      client.on('error', dropped);
       return {
         query: (...args: unknown[]) =>
           (client.query as (...a: unknown[]) => Promise<unknown>).apply(client, args).catch((err: unknown) => {
@@ -112,7 +119,10 @@ function withMappedErrors(pool: pg.Pool): pg.Pool {
             throw mapped;
           }),
         // A connection that failed is dropped, not returned to the pool.
-        release: (err?: Error | boolean) => client.release(err ?? (broken || undefined)),
+        release: (err?: Error | boolean) => {
+          client.off('error', dropped);
+          client.release(err ?? (broken || undefined));
+        },
       };
     },
     end: () => pool.end(),

@@ -51,7 +51,9 @@ export async function openBlob(registry: Registry, ctx: OpContext, blob: StoredB
  */
 export async function blobBody(registry: Registry, ctx: OpContext, blob: StoredBlob, range?: ByteRange): Promise<Readable | Buffer> {
   const wanted = wholeOr(blob, range);
-  return (await readingBlob(ctx, blob, async (key) => wanted && readSmallRange(registry, ctx, key, wanted))) ?? openBlob(registry, ctx, blob, range);
+  if (!wanted) return openBlob(registry, ctx, blob);
+  const whole = await readingBlob(ctx, blob, async (key) => readSmallRange(registry, ctx, key, wanted));
+  return whole ?? openBlob(registry, ctx, blob, range);
 }
 
 /** The range of the object at `key` in one buffer, when it is small and the store reads it faster so; else undefined. */

@@ -16,26 +16,30 @@ after(async () => {
   await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
 });
 
-runBlobDriverSuite('fs driver', async () => {
+async function newRoot(): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
   roots.push(root);
-  const driver = new FsBlobDriver(root);
+  return root;
+}
+
+/** A driver over `root` (a new folder when none is given), as a process opens it at start. */
+async function openDriver(root?: string): Promise<FsBlobDriver> {
+  const driver = new FsBlobDriver(root ?? (await newRoot()));
   await driver.init();
   return driver;
-});
+}
+
+runBlobDriverSuite('fs driver', () => openDriver());
 
 test('fs driver: an upload appended before a restart commits after it (the new process syncs the file itself)', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
-  roots.push(root);
-  const before = new FsBlobDriver(root);
-  await before.init();
+  const root = await newRoot();
+  const before = await openDriver(root);
   let ref = await before.createUpload(ctx, 'u1');
   ref = await before.appendUpload(ctx, ref, chunks('first '));
   ref = await before.appendUpload(ctx, ref, chunks('second'));
   await before.close();
 
-  const after = new FsBlobDriver(root);
-  await after.init();
+  const after = await openDriver(root);
   await after.commitUpload(ctx, ref, 'blobs/x/ab/restarted');
   const parts: Buffer[] = [];
   for await (const part of await after.read(ctx, 'blobs/x/ab/restarted')) parts.push(part as Buffer);
@@ -45,10 +49,7 @@ test('fs driver: an upload appended before a restart commits after it (the new p
 });
 
 test('fs driver: chunks appended back to back, each answered before its sync, commit whole', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
-  roots.push(root);
-  const driver = new FsBlobDriver(root);
-  await driver.init();
+  const driver = await openDriver();
   let ref = await driver.createUpload(ctx, 'u2');
   const piece = Buffer.alloc(3 << 20, 7);
   for (let i = 0; i < 8; i++) ref = await driver.appendUpload(ctx, ref, chunks(piece));
@@ -62,10 +63,7 @@ async function* chunks(...parts: (string | Buffer)[]): AsyncIterable<Uint8Array>
 }
 
 test('fs driver: a read piped to a slow destination arrives whole, through the few buffers the pipe reuses', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
-  roots.push(root);
-  const driver = new FsBlobDriver(root);
-  await driver.init();
+  const driver = await openDriver();
   const bytes = randomBytes((5 << 20) + 12345);
   await driver.put(ctx, 'blobs/x/ab/piped', bytes);
   const received: Buffer[] = [];
@@ -85,10 +83,7 @@ test('fs driver: a read piped to a slow destination arrives whole, through the f
 });
 
 test('fs driver: a piped read whose destination goes away stops, and closes its file', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'berth-fs-'));
-  roots.push(root);
-  const driver = new FsBlobDriver(root);
-  await driver.init();
+  const driver = await openDriver();
   await driver.put(ctx, 'blobs/x/ab/abandoned', randomBytes(8 << 20));
   let chunks = 0;
   const failing = new Writable({

@@ -23,6 +23,11 @@ export const truncateFd = promisify(fs.ftruncate);
  */
 export const openNow = (file: string, flags: 'r' | 'r+'): number => fs.openSync(file, flags);
 export const closeNow = (fd: number): void => fs.closeSync(fd);
+/** Opens an existing file with O_DIRECT, to read or to write; undefined where the platform has no O_DIRECT. */
+export const openDirectNow =
+  fs.constants.O_DIRECT === undefined
+    ? undefined
+    : (file: string, mode: 'r' | 'w'): number => fs.openSync(file, (mode === 'r' ? fs.constants.O_RDONLY : fs.constants.O_WRONLY) | fs.constants.O_DIRECT);
 export const sizeNow = (fd: number): number => fs.fstatSync(fd).size;
 
 /** Closes `fd` and ignores a failure (the work that used it has already failed or finished). */

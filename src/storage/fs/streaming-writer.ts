@@ -1,40 +1,79 @@
-import { datasyncFd, writevFd } from './fd.js';
+import type { BufferPool } from './aligned-buffers.js';
+import { closeQuietly, datasyncFd, writeFd, writevFd } from './fd.js';
 
-const BATCH_BYTES = 1024 * 1024;
+/** The unit of writing: network chunks are gathered into pieces of this size, at offsets that are multiples of it. */
+export const PIECE_BYTES = 1024 * 1024;
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
+
+/** How the writer may bypass the page cache (see writeStreaming); the fs driver provides it. */
+export interface DirectWrites {
+  /** The same file opened again with O_DIRECT, or undefined when its filesystem refuses that. */
+  open(): number | undefined;
+  /** Buffers of PIECE_BYTES, aligned for O_DIRECT. */
+  readonly buffers: BufferPool;
+  /** A direct write was refused (EINVAL: the filesystem wants other alignment): stop trying. */
+  refuse(): void;
+}
 
 /**
  * Writes `chunks` to the file `fd` from `position` and returns how many bytes it wrote. On return every
  * byte is written, not yet synced: the caller ends with an fdatasync of its own.
  *
- * Why the shape: small network chunks are gathered into ~1 MiB writev calls, and one write is in
- * flight while the next batch is gathered, so the socket and the disk work at the same time. An
- * fdatasync is started every 32 MiB in the background, so dirty pages are flushed while bytes still
- * arrive and the final sync has little left to do (a single sync at the end of a 1 GiB upload would
- * stall for seconds).
+ * Why the shape: small network chunks are gathered into 1 MiB pieces, and one write is in flight
+ * while the next piece is gathered, so the socket and the disk work at the same time. An fdatasync is
+ * started every 32 MiB in the background, so the disk is flushed while bytes still arrive and the
+ * final sync has little left to do.
+ *
+ * With `direct`, each whole piece is copied into an aligned buffer and written with O_DIRECT, past the
+ * page cache: filling the cache costs the kernel more than the disk write itself (measured on this VM:
+ * 1 GiB through the cache took 2.9 s of system CPU and ran at 300 MiB/s; with O_DIRECT, 0.1 s and 1.7
+ * GiB/s), and a pushed blob is rarely read back at once. The first piece when `position` is not on a
+ * piece boundary, the last one, and every piece when no aligned buffer is free, go through the cache;
+ * writes never overlap, so the two kinds never race on a page.
  */
 export async function writeStreaming(
   fd: number,
   position: number,
   chunks: AsyncIterable<Uint8Array>,
   signal: AbortSignal,
+  direct?: DirectWrites,
 ): Promise<number> {
   let written = 0;
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
+  let piece: Uint8Array[] = [];
+  let pieceBytes = 0;
   let pendingWrite: Promise<unknown> = Promise.resolve();
   let pendingSync: Promise<unknown> = Promise.resolve();
   let unsynced = 0;
+  let directFd: number | undefined;
+  let aligned: Buffer | undefined;
+  let directOff = direct === undefined;
+
+  /** An aligned buffer and an O_DIRECT descriptor for a whole piece, when both can be had. */
+  const directTarget = (): { fd: number; buffer: Buffer } | undefined => {
+    if (directOff) return undefined;
+    aligned ??= direct!.buffers.take();
+    if (aligned === undefined) return undefined;
+    directFd ??= direct!.open();
+    if (directFd === undefined) directOff = true;
+    return directFd === undefined ? undefined : { fd: directFd, buffer: aligned };
+  };
+
+  const refused = (): void => {
+    directOff = true;
+    direct!.refuse();
+  };
 
   const flush = async (): Promise<void> => {
     await pendingWrite;
-    const buffers = batch;
+    const parts = piece;
+    const bytes = pieceBytes;
     const at = position + written;
-    written += batchBytes;
-    unsynced += batchBytes;
-    batch = [];
-    batchBytes = 0;
-    pendingWrite = handled(writeAll(fd, buffers, at));
+    written += bytes;
+    unsynced += bytes;
+    piece = [];
+    pieceBytes = 0;
+    const target = bytes === PIECE_BYTES && at % PIECE_BYTES === 0 ? directTarget() : undefined;
+    pendingWrite = handled(target ? writeDirect(target.fd, fd, copyInto(target.buffer, parts), at, refused) : writeAll(fd, parts, at));
     if (unsynced >= SYNC_EVERY_BYTES) {
       unsynced = 0;
       const afterWrite = pendingWrite;
@@ -46,18 +85,26 @@ export async function writeStreaming(
   try {
     for await (const chunk of chunks) {
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
-      if (chunk.byteLength === 0) continue;
-      batch.push(chunk);
-      batchBytes += chunk.byteLength;
-      if (batchBytes >= BATCH_BYTES) await flush();
+      let rest = chunk;
+      while (rest.byteLength > 0) {
+        // A piece ends at the next multiple of PIECE_BYTES in the file, so every later piece is aligned.
+        const room = PIECE_BYTES - ((position + written) % PIECE_BYTES) - pieceBytes;
+        const part = rest.byteLength <= room ? rest : rest.subarray(0, room);
+        piece.push(part);
+        pieceBytes += part.byteLength;
+        rest = rest.subarray(part.byteLength);
+        if (part.byteLength === room) await flush();
+      }
     }
-    if (batchBytes > 0) await flush();
+    if (pieceBytes > 0) await flush();
     await pendingWrite;
     await pendingSync;
     return written;
   } finally {
-    // Never leave a write racing the caller's close() on failure.
+    // Never leave a write racing the caller's close() on failure, nor a buffer still being written given back.
     await Promise.allSettled([pendingWrite, pendingSync]);
+    if (directFd !== undefined) closeQuietly(directFd);
+    if (aligned) direct!.buffers.give(aligned);
   }
 }
 
@@ -65,6 +112,26 @@ export async function writeStreaming(
 function handled<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {});
   return promise;
+}
+
+function copyInto(buffer: Buffer, parts: Uint8Array[]): Buffer {
+  let at = 0;
+  for (const part of parts) {
+    buffer.set(part, at);
+    at += part.byteLength;
+  }
+  return buffer;
+}
+
+/** Writes a whole aligned piece with O_DIRECT; when the filesystem refuses that, through the page cache on `fallbackFd`. */
+async function writeDirect(directFd: number, fallbackFd: number, buffer: Buffer, position: number, refused: () => void): Promise<void> {
+  try {
+    for (let done = 0; done < buffer.length; ) done += (await writeFd(directFd, buffer, done, buffer.length - done, position + done)).bytesWritten;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+    refused();
+    await writeAll(fallbackFd, [buffer], position);
+  }
 }
 
 async function writeAll(fd: number, buffers: Uint8Array[], position: number): Promise<void> {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
+import { findRepositoryPolicyByName } from '../repository-settings.repository.js';
 import { openSqlite } from './sqlite.js';
 
 test('sqlite: commits reach the database file itself, checkpointed off the event loop, and survive a reopen', async (t) => {
@@ -37,4 +38,32 @@ test('sqlite: commits reach the database file itself, checkpointed off the event
   t.after(() => reopened.close());
   const { rows: [count] } = await sql<{ c: number }>`select count(*) as c from t`.execute(reopened.db);
   assert.equal(count?.c, 200);
+});
+
+test('sqlite: a read while a transaction is open never sees its uncommitted rows: it waits, and a rollback leaves nothing', async (t) => {
+  const metadata = await openSqlite(':memory:');
+  t.after(() => metadata.close());
+  const name = 'team/app';
+  const policy = '{"Version":"2012-10-17","Statement":[]}';
+  let inserted!: () => void;
+  const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
+  let rollBack!: () => void;
+  const held = new Promise<void>((resolve) => (rollBack = resolve));
+  const writing = metadata.transaction(async (trx) => {
+    await trx.insertInto('repositories').values({ name, created_at: 1, policy }).execute();
+    inserted();
+    await held;
+    throw new Error('rolled back');
+  });
+  await insertedYet;
+  let answered = false;
+  const reading = findRepositoryPolicyByName(metadata.db, name).then((p) => ((answered = true), p));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(answered, false, 'the read waits for the transaction');
+  rollBack();
+  await assert.rejects(writing, /rolled back/);
+  assert.equal(await reading, undefined, 'the rolled-back repository was never seen');
+
+  await metadata.transaction((trx) => trx.insertInto('repositories').values({ name, created_at: 2, policy }).execute());
+  assert.equal(await findRepositoryPolicyByName(metadata.db, name), policy, 'committed, it is seen at once');
 });

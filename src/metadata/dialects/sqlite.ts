@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import type { Db, Metadata } from '../metadata.js';
 import { migrateToLatest } from '../migrations/index.js';
+import { allowDirectReads } from '../prepared-query.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from '../tables.js';
 
@@ -20,8 +21,13 @@ export async function openSqlite(file: string): Promise<Metadata> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file);
-  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const statements = withStatementCache(database);
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
+  // Outside a transaction a read runs at once: the connection is synchronous, so nothing interleaves, and
+  // it sees what is committed. Inside one (BEGIN ran, its work awaits), it must wait for Kysely's mutex, or
+  // it would see uncommitted rows of the transaction on this same connection.
+  allowDirectReads(db, (text, parameters) => (database.inTransaction ? undefined : statements.prepare(text).all(parameters)));
   const held = new Set<string>();
   return {
     dialect: 'sqlite',

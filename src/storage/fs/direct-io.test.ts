@@ -21,7 +21,7 @@ let files = 0;
 /** A pool that counts what is out, over real aligned buffers or deliberately misaligned ones. */
 function countingPool(count: number, aligned = true): BufferPool & { out: number; taken: number } {
   const real = new AlignedBuffers(count, PIECE_BYTES);
-  const misaligned = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(PIECE_BYTES + 1).subarray(1));
+  const misaligned: Buffer[] = Array.from({ length: count }, () => Buffer.allocUnsafeSlow(PIECE_BYTES + 1).subarray(1));
   const pool = {
     out: 0,
     taken: 0,

@@ -52,6 +52,8 @@ export class FileRangeStream extends Readable {
   /** While the pump reads with O_DIRECT: that descriptor and the pool its buffers go back to. */
   private directFd: number | undefined;
   private directPool: BufferPool | undefined;
+  /** Set when the filesystem refused a direct read: the rest is read through the cache. */
+  private directRefused = false;
 
   constructor(
     private readonly fd: number,
@@ -70,7 +72,7 @@ export class FileRangeStream extends Readable {
       return;
     }
     const buffer = Buffer.allocUnsafeSlow(length);
-    this.readAt(buffer, length, { fd: this.fd, from: this.filePosition }).then((n) => {
+    this.readAt(buffer, 0, length, { fd: this.fd, from: this.filePosition }).then((n) => {
       if (this.destroyed) return;
       if (n === 0) return this.destroy(shortFile(this.filePosition));
       this.filePosition += n;
@@ -93,6 +95,11 @@ export class FileRangeStream extends Readable {
     return destination;
   }
 
+  /**
+   * Reads ahead into every free buffer (so up to PIPE_BUFFERS reads are in flight while the socket
+   * is busy: an O_DIRECT read has no kernel read-ahead to hide the disk's latency) and writes the
+   * chunks out in order, each buffer coming back once the destination has written it.
+   */
   private async pump(destination: Writable, endDestination: boolean): Promise<void> {
     this.free = this.directBuffers() ?? Array.from({ length: PIPE_BUFFERS }, () => Buffer.allocUnsafeSlow(Math.min(CHUNK_BYTES, this.end - this.filePosition + 1)));
     const released = (buffer: Buffer) => (err?: Error | null) => {
@@ -105,20 +112,28 @@ export class FileRangeStream extends Readable {
       while (!ready() && !this.destroyed) await new Promise<void>((resolve) => (this.waiting = resolve));
       this.waiting = undefined;
     };
+    const reads: { buffer: Buffer; chunk: Promise<Buffer> }[] = [];
+    let next = this.filePosition;
     try {
-      while (this.filePosition <= this.end) {
-        await until(() => this.free.length > 0);
-        if (this.destroyed) return;
-        const buffer = this.free.pop()!;
-        let chunk: Buffer | undefined;
-        try {
-          chunk = await this.readChunk(buffer);
-        } finally {
-          if (chunk === undefined || this.destroyed) released(buffer)();
+      while (reads.length > 0 || next <= this.end) {
+        while (this.free.length > 0 && next <= this.end) {
+          const buffer = this.free.pop()!;
+          const from = this.directFd !== undefined && !this.directRefused ? next - (next % DIRECT_ALIGN) : next;
+          const to = Math.min(from + buffer.length, this.end + 1);
+          reads.push({ buffer, chunk: handled(this.readChunk(buffer, next, to)) });
+          next = to;
         }
-        if (this.destroyed) return;
+        if (reads.length === 0) {
+          await until(() => this.free.length > 0);
+          if (this.destroyed) return;
+          continue;
+        }
+        const read = reads[0]!;
+        const chunk = await read.chunk;
+        reads.shift();
+        if (this.destroyed) return released(read.buffer)();
         this.filePosition += chunk.length;
-        destination.write(chunk, released(buffer));
+        destination.write(chunk, released(read.buffer));
       }
       // Every write done, the buffers go with the stream (or back to their pool).
       await until(() => this.free.length === PIPE_BUFFERS);
@@ -131,29 +146,37 @@ export class FileRangeStream extends Readable {
       this.resume();
     } catch (err) {
       this.destroy(err as Error);
+    } finally {
+      // Reads still under way when the pump stopped: their buffers come back as they finish.
+      for (const read of reads) void read.chunk.then(() => released(read.buffer)(), () => released(read.buffer)());
     }
   }
 
-  /** The next bytes of the range, read into `buffer`: with O_DIRECT from the aligned offset below, else as they are. */
-  private async readChunk(buffer: Buffer): Promise<Buffer> {
-    const wanted = this.end - this.filePosition + 1;
-    if (this.directFd !== undefined) {
-      const from = this.filePosition - (this.filePosition % DIRECT_ALIGN);
+  /**
+   * Bytes `at`..`to` (exclusive) of the file, read into `buffer`: with O_DIRECT from the aligned offset
+   * at or below `at` (a whole buffer, which the caller sized so), else from `at` itself.
+   */
+  private async readChunk(buffer: Buffer, at: number, to: number): Promise<Buffer> {
+    if (this.directFd !== undefined && !this.directRefused) {
+      const from = at - (at % DIRECT_ALIGN);
       try {
-        const n = await this.readAt(buffer, buffer.length, { fd: this.directFd, from });
-        const skip = this.filePosition - from;
-        if (n <= skip) throw shortFile(this.filePosition);
-        return buffer.subarray(skip, skip + Math.min(n - skip, wanted));
+        const n = await this.readAt(buffer, 0, buffer.length, { fd: this.directFd, from });
+        if (from + n < to) throw shortFile(from + n);
+        return buffer.subarray(at - from, to - from);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
-        this.direct!.refuse();
-        this.closeDirect();
+        // Refused once, read through the cache from now on; the descriptor closes with the stream, as
+        // other reads may still be using it.
+        if (!this.directRefused) this.direct!.refuse();
+        this.directRefused = true;
       }
     }
-    const length = Math.min(buffer.length, wanted);
-    const n = await this.readAt(buffer, length, { fd: this.fd, from: this.filePosition });
-    if (n === 0) throw shortFile(this.filePosition);
-    return buffer.subarray(0, n);
+    for (let got = 0; got < to - at; ) {
+      const n = await this.readAt(buffer, got, to - at - got, { fd: this.fd, from: at + got });
+      if (n === 0) throw shortFile(at + got);
+      got += n;
+    }
+    return buffer.subarray(0, to - at);
   }
 
   /** PIPE_BUFFERS aligned buffers and an O_DIRECT descriptor, when the range is worth it and both can be had. */
@@ -179,10 +202,10 @@ export class FileRangeStream extends Readable {
     this.directPool = undefined;
   }
 
-  private readAt(buffer: Buffer, length: number, plan: ReadPlan): Promise<number> {
+  private readAt(buffer: Buffer, offset: number, length: number, plan: ReadPlan): Promise<number> {
     this.reading++;
     return new Promise<number>((resolve, reject) =>
-      fs.read(plan.fd, buffer, 0, length, plan.from, (err, n) => {
+      fs.read(plan.fd, buffer, offset, length, plan.from, (err, n) => {
         this.reading--;
         if (this.fileClosed && this.reading === 0) this.closeDescriptors();
         if (err) reject(err);
@@ -199,13 +222,15 @@ export class FileRangeStream extends Readable {
 
   private closeDescriptors(): void {
     closeQuietly(this.fd);
-    this.closeDirect();
-  }
-
-  private closeDirect(): void {
     if (this.directFd !== undefined) closeQuietly(this.directFd);
     this.directFd = undefined;
   }
+}
+
+/** Marks a promise as observed (it is awaited later, or its failure is reported by another), so an early rejection is not "unhandled". */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 function shortFile(position: number): Error {

@@ -46,11 +46,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { berth_uploads_in_progress: { help: 'Upload requests streaming bytes right now.', read: () => deps.registry.uploadsInProgress.size } },
     deps.collector ? [storageMetrics(deps.registry, deps.collector)] : [],
   );
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       { method: request.method, url: redactQuery(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), route: request.routeKind },
       'request',
     );
+    done();
   });
   installMetrics(app, metrics);
   await app.register(healthPlugin, { checks: deps.healthChecks });

@@ -19,10 +19,15 @@ for (const storage of ['memory', 'fs'] as const) {
       return url.pathname + url.search;
     };
 
-    test('the base endpoint answers 200 with the API version header', async () => {
+    test('the base endpoint answers 200 with the API version header, and so does every error', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/v2/' });
       assert.equal(res.statusCode, 200);
       assert.equal(res.headers['docker-distribution-api-version'], 'registry/2.0');
+      for (const [url, status] of [['/v2/no/such/manifests/latest', 404], ['/v2/no/such/thing', 404], ['/v2/Bad_Name/tags/list', 400]] as const) {
+        const failed = await t.app.inject({ method: 'GET', url });
+        assert.equal(failed.statusCode, status, `${url}: ${failed.body}`);
+        assert.equal(failed.headers['docker-distribution-api-version'], 'registry/2.0', url);
+      }
     });
 
     test('monolithic POST ?digest= stores the blob in one request', async () => {

@@ -21,6 +21,9 @@ export interface OciRoutesOptions {
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** On every /v2 answer, errors included: set by the handler and by sendOciError (cheaper than an onSend hook per request). */
+const API_VERSION_HEADER = 'docker-distribution-api-version';
+const API_VERSION = 'registry/2.0';
 
 /** The OCI Distribution API under /v2. Bodies are left unread for the handlers to stream. */
 export async function ociRoutes(app: FastifyInstance, options: OciRoutesOptions): Promise<void> {
@@ -29,11 +32,9 @@ export async function ociRoutes(app: FastifyInstance, options: OciRoutesOptions)
 
   app.setErrorHandler((err, request, reply) => sendOciError(err, request, reply));
   app.setNotFoundHandler((request, reply) => sendOciError(new RegistryError('ROUTE_UNKNOWN', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`), request, reply));
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('docker-distribution-api-version', 'registry/2.0');
-  });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.header(API_VERSION_HEADER, API_VERSION);
     const [path = '', search = ''] = request.url.slice(Math.min(request.url.length, '/v2/'.length)).split('?', 2);
     const route = parseOciPath(request.url.startsWith('/v2/') ? path : '');
     request.routeKind = route.kind;
@@ -115,6 +116,7 @@ function sendOciError(err: unknown, request: FastifyRequest, reply: FastifyReply
   // The body is unread when a request fails early: close the connection rather than drain it.
   if (!request.raw.readableEnded && request.raw.readable) reply.header('connection', 'close');
   reply
+    .header(API_VERSION_HEADER, API_VERSION)
     .code(mapped.status)
     .header('content-type', 'application/json')
     .send(JSON.stringify(ociErrorBody(mapped.code, error.message, error.detail)));

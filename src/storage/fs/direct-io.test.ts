@@ -104,6 +104,16 @@ test('direct writes: appends at unaligned offsets (head and tail through the cac
   assert.equal(d.refused, 0);
 });
 
+test('direct writes: with one aligned buffer free, pieces alternate between O_DIRECT and the cache, intact', async () => {
+  const file = newFile();
+  const bytes = randomBytes(6 * PIECE_BYTES + 3);
+  const pool = countingPool(1);
+  await appendInSlices(file, bytes, [], pool);
+  assert.ok(fs.readFileSync(file).equals(bytes));
+  assert.equal(pool.taken, 1);
+  assert.equal(pool.out, 0);
+});
+
 test('direct writes: with no aligned buffer free every piece goes through the cache, intact', async () => {
   const file = newFile();
   const bytes = randomBytes(3 * PIECE_BYTES + 10);

@@ -14,7 +14,7 @@ import { closeNow, closeQuietly, datasyncFd, openDirectNow, openFd, openNow, ren
 
 const TMP_DIR = '_tmp';
 /**
- * Aligned buffers for O_DIRECT: 8 large uploads and 4 large piped reads (3 each) at once bypass the
+ * Aligned buffers for O_DIRECT: 4 large uploads (2 each) and 4 large piped reads (3 each) at once bypass the
  * page cache, the rest go through it. 20 MiB in all, once used.
  */
 const DIRECT_WRITE_BUFFERS = 8;

@@ -4,6 +4,8 @@ import { closeQuietly, datasyncFd, writeFd, writevFd } from './fd.js';
 /** The unit of writing: network chunks are gathered into pieces of this size, at offsets that are multiples of it. */
 export const PIECE_BYTES = 1024 * 1024;
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
+/** Pieces being written at once: the disk works on one while the next is gathered and the one before completes. */
+const WRITES_IN_FLIGHT = 2;
 
 /** How the writer may bypass the page cache (see writeStreaming); the fs driver provides it. */
 export interface DirectWrites {
@@ -19,8 +21,9 @@ export interface DirectWrites {
  * Writes `chunks` to the file `fd` from `position` and returns how many bytes it wrote. On return every
  * byte is written, not yet synced: the caller ends with an fdatasync of its own.
  *
- * Why the shape: small network chunks are gathered into 1 MiB pieces, and one write is in flight
- * while the next piece is gathered, so the socket and the disk work at the same time. An fdatasync is
+ * Why the shape: small network chunks are gathered into 1 MiB pieces, and up to two writes are in
+ * flight while the next piece is gathered, so the socket and the disk work at the same time (one write
+ * at a time left the socket waiting on O_DIRECT's latency: pushes ran ~5% slower). An fdatasync is
  * started every 32 MiB in the background, so the disk is flushed while bytes still arrive and the
  * final sync has little left to do.
  *
@@ -29,7 +32,7 @@ export interface DirectWrites {
  * 1 GiB through the cache took 2.9 s of system CPU and ran at 300 MiB/s; with O_DIRECT, 0.1 s and 1.7
  * GiB/s), and a pushed blob is rarely read back at once. The first piece when `position` is not on a
  * piece boundary, the last one, and every piece when no aligned buffer is free, go through the cache;
- * writes never overlap, so the two kinds never race on a page.
+ * pieces never share a page, so writes in flight never race on one.
  */
 export async function writeStreaming(
   fd: number,
@@ -41,30 +44,43 @@ export async function writeStreaming(
   let written = 0;
   let piece: Uint8Array[] = [];
   let pieceBytes = 0;
-  let pendingWrite: Promise<unknown> = Promise.resolve();
+  /** Writes under way, oldest first, each with the aligned buffer it writes from (if any). */
+  const writes: { done: Promise<unknown>; buffer?: Buffer }[] = [];
+  /** Aligned buffers this call took from the pool and is not writing from now. */
+  const spare: Buffer[] = [];
+  let taken = 0;
   let pendingSync: Promise<unknown> = Promise.resolve();
   let unsynced = 0;
   let directFd: number | undefined;
-  let aligned: Buffer | undefined;
   let directOff = direct === undefined;
 
   /** An aligned buffer and an O_DIRECT descriptor for a whole piece, when both can be had. */
   const directTarget = (): { fd: number; buffer: Buffer } | undefined => {
     if (directOff) return undefined;
-    aligned ??= direct!.buffers.take();
-    if (aligned === undefined) return undefined;
+    let buffer = spare.pop();
+    if (!buffer && taken < WRITES_IN_FLIGHT && (buffer = direct!.buffers.take())) taken++;
+    if (!buffer) return undefined;
     directFd ??= direct!.open();
-    if (directFd === undefined) directOff = true;
-    return directFd === undefined ? undefined : { fd: directFd, buffer: aligned };
+    if (directFd === undefined) {
+      directOff = true;
+      spare.push(buffer);
+      return undefined;
+    }
+    return { fd: directFd, buffer };
   };
 
   const refused = (): void => {
+    if (directOff) return; // the write beside it was refused too
     directOff = true;
     direct!.refuse();
   };
 
   const flush = async (): Promise<void> => {
-    await pendingWrite;
+    if (writes.length >= WRITES_IN_FLIGHT) {
+      const oldest = writes.shift()!;
+      await oldest.done;
+      if (oldest.buffer) spare.push(oldest.buffer);
+    }
     const parts = piece;
     const bytes = pieceBytes;
     const at = position + written;
@@ -73,12 +89,13 @@ export async function writeStreaming(
     piece = [];
     pieceBytes = 0;
     const target = bytes === PIECE_BYTES && at % PIECE_BYTES === 0 ? directTarget() : undefined;
-    pendingWrite = handled(target ? writeDirect(target.fd, fd, copyInto(target.buffer, parts), at, refused) : writeAll(fd, parts, at));
+    const done = handled(target ? writeDirect(target.fd, fd, copyInto(target.buffer, parts), at, refused) : writeAll(fd, parts, at));
+    writes.push({ done, buffer: target?.buffer });
     if (unsynced >= SYNC_EVERY_BYTES) {
       unsynced = 0;
-      const afterWrite = pendingWrite;
+      const afterWrites = Promise.all(writes.map((w) => w.done));
       await pendingSync;
-      pendingSync = handled(afterWrite.then(() => datasyncFd(fd)));
+      pendingSync = handled(afterWrites.then(() => datasyncFd(fd)));
     }
   };
 
@@ -87,7 +104,8 @@ export async function writeStreaming(
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
       let rest = chunk;
       while (rest.byteLength > 0) {
-        // A piece ends at the next multiple of PIECE_BYTES in the file, so every later piece is aligned.
+        // A piece ends at the next multiple of PIECE_BYTES in the file, so every later piece is aligned
+        // (and two pieces never share a page, so writes in flight never overlap).
         const room = PIECE_BYTES - ((position + written) % PIECE_BYTES) - pieceBytes;
         const part = rest.byteLength <= room ? rest : rest.subarray(0, room);
         piece.push(part);
@@ -97,14 +115,15 @@ export async function writeStreaming(
       }
     }
     if (pieceBytes > 0) await flush();
-    await pendingWrite;
+    for (const w of writes) await w.done;
     await pendingSync;
     return written;
   } finally {
-    // Never leave a write racing the caller's close() on failure, nor a buffer still being written given back.
-    await Promise.allSettled([pendingWrite, pendingSync]);
+    // Never leave a write racing the caller's close() on failure, nor give back a buffer still being written.
+    await Promise.allSettled([...writes.map((w) => w.done), pendingSync]);
     if (directFd !== undefined) closeQuietly(directFd);
-    if (aligned) direct!.buffers.give(aligned);
+    for (const w of writes) if (w.buffer) spare.push(w.buffer);
+    for (const b of spare) direct!.buffers.give(b);
   }
 }
 

@@ -210,3 +210,21 @@ test('direct reads: a file cut short under the read fails it, and the buffers st
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(pool.out, 0);
 });
+
+test('direct I/O: when opening the file with O_DIRECT fails, the bytes still move, and no aligned buffer is kept', async () => {
+  const file = newFile();
+  const bytes = randomBytes(3 * PIECE_BYTES + 7);
+  fs.writeFileSync(file, bytes);
+  const pool = countingPool(3);
+  const failing = { buffers: pool, refuse: () => {}, open: (): number => { throw new Error('EMFILE: too many open files'); } };
+  assert.ok((await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, failing))).equals(bytes), 'read through the cache');
+  assert.equal(pool.out, 0);
+  const target = newFile();
+  const fd = fs.openSync(target, 'r+');
+  try {
+    await assert.rejects(writeStreaming(fd, 0, inChunks(bytes, 65_536), new AbortController().signal, failing), /EMFILE/);
+  } finally {
+    fs.closeSync(fd);
+  }
+  assert.equal(pool.out, 0, 'the failed write kept no buffer');
+});

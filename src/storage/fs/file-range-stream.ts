@@ -184,7 +184,12 @@ export class FileRangeStream extends Readable {
     if (!this.direct || this.end - this.filePosition + 1 < CHUNK_BYTES) return undefined;
     const taken: Buffer[] = [];
     for (let b; taken.length < PIPE_BUFFERS && (b = this.direct.buffers.take()); ) taken.push(b);
-    const fd = taken.length === PIPE_BUFFERS ? this.direct.open() : undefined;
+    let fd: number | undefined;
+    try {
+      fd = taken.length === PIPE_BUFFERS ? this.direct.open() : undefined;
+    } catch {
+      // the file is open already: read it through the cache
+    }
     if (fd === undefined) {
       for (const b of taken) this.direct.buffers.give(b);
       return undefined;

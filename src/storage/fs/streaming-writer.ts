@@ -60,10 +60,13 @@ export async function writeStreaming(
     let buffer = spare.pop();
     if (!buffer && taken < WRITES_IN_FLIGHT && (buffer = direct!.buffers.take())) taken++;
     if (!buffer) return undefined;
-    directFd ??= direct!.open();
+    try {
+      directFd ??= direct!.open();
+    } finally {
+      if (directFd === undefined) spare.push(buffer); // refused or failed: the buffer goes back with the others
+    }
     if (directFd === undefined) {
       directOff = true;
-      spare.push(buffer);
       return undefined;
     }
     return { fd: directFd, buffer };

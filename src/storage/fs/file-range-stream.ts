@@ -4,7 +4,7 @@ import type { BufferPool } from './aligned-buffers.js';
 import { closeQuietly } from './fd.js';
 
 const CHUNK_BYTES = 1024 * 1024;
-/** Chunks a pipe keeps in flight: one being read while the others are written. */
+/** Chunks a pipe keeps in flight, being read ahead or written out. */
 const PIPE_BUFFERS = 3;
 /** O_DIRECT reads start at multiples of this (the page size; every block size divides it). */
 const DIRECT_ALIGN = 4096;
@@ -13,13 +13,13 @@ const DIRECT_ALIGN = 4096;
 export interface DirectReads {
   /** The same file opened again with O_DIRECT, or undefined when its filesystem refuses that. */
   open(): number | undefined;
-  /** Buffers of CHUNK_BYTES, aligned for O_DIRECT. */
+  /** Buffers aligned for O_DIRECT, of a multiple of DIRECT_ALIGN bytes. */
   readonly buffers: BufferPool;
   /** A direct read was refused (EINVAL): stop trying. */
   refuse(): void;
 }
 
-/** A descriptor and the offset a read from it starts at (O_DIRECT reads start aligned: the bytes before `position` are skipped). */
+/** A descriptor and the offset a read from it starts at. */
 interface ReadPlan {
   readonly fd: number;
   readonly from: number;

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, test } from 'node:test';
-import { AlignedBuffers, type BufferPool } from './aligned-buffers.js';
-import { FileRangeStream, type DirectReads } from './file-range-stream.js';
-import { PIECE_BYTES, writeStreaming, type DirectWrites } from './streaming-writer.js';
+import { pipeSlowly } from '../../../test/helpers/slow-sink.js';
+import { AlignedBuffers, type BufferPool, type DirectIo } from './direct-io.js';
+import { FileRangeStream } from './file-range-stream.js';
+import { PIECE_BYTES, writeStreaming } from './streaming-writer.js';
 
 // The fs driver's O_DIRECT paths, on their own: what arrives must be byte for byte what was sent,
 // whatever the offsets, and every aligned buffer must go back to its pool.
@@ -39,7 +40,7 @@ function countingPool(count: number, aligned = true): BufferPool & { out: number
   return pool;
 }
 
-function direct(file: string, mode: 'r' | 'w', buffers: BufferPool): (DirectWrites & DirectReads) & { refused: number; opened: number } {
+function direct(file: string, mode: 'r' | 'w', buffers: BufferPool): DirectIo & { refused: number; opened: number } {
   const d = {
     buffers,
     refused: 0,
@@ -57,9 +58,10 @@ async function* inChunks(bytes: Buffer, size: number): AsyncIterable<Uint8Array>
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }
 
-function newFile(): string {
+/** A new file holding `bytes` (none by default). */
+function newFile(bytes: Buffer = Buffer.alloc(0)): string {
   const file = path.join(root, `f${files++}`);
-  fs.writeFileSync(file, '');
+  fs.writeFileSync(file, bytes);
   return file;
 }
 
@@ -77,20 +79,6 @@ async function appendInSlices(file: string, bytes: Buffer, slices: number[], poo
     at += size;
   }
   return d;
-}
-
-async function pipeToBuffer(stream: FileRangeStream): Promise<Buffer> {
-  const received: Buffer[] = [];
-  const slow = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      setTimeout(() => {
-        received.push(Buffer.from(chunk));
-        callback();
-      }, 1);
-    },
-  });
-  await pipeline(stream, slow);
-  return Buffer.concat(received);
 }
 
 test('direct writes: appends at unaligned offsets (head and tail through the cache, whole pieces direct) leave the file byte for byte', async () => {
@@ -134,13 +122,12 @@ test('direct writes: a filesystem that refuses the alignment (EINVAL) is told on
 });
 
 test('direct reads: a piped range with unaligned ends arrives whole, and the buffers go back', async () => {
-  const file = newFile();
   const bytes = randomBytes(6 * PIECE_BYTES + 1234);
-  fs.writeFileSync(file, bytes);
+  const file = newFile(bytes);
   const pool = countingPool(3);
   const d = direct(file, 'r', pool);
   const [start, end] = [PIECE_BYTES / 2 + 3, 5 * PIECE_BYTES + 17];
-  const got = await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), start, end, d));
+  const got = await pipeSlowly(new FileRangeStream(fs.openSync(file, 'r'), start, end, d));
   assert.ok(got.equals(bytes.subarray(start, end + 1)));
   assert.equal(d.opened, 1, 'read with O_DIRECT');
   assert.equal(pool.taken, 3);
@@ -148,30 +135,27 @@ test('direct reads: a piped range with unaligned ends arrives whole, and the buf
 });
 
 test('direct reads: to the end of a file that ends off a block boundary', async () => {
-  const file = newFile();
   const bytes = randomBytes(2 * PIECE_BYTES + 511);
-  fs.writeFileSync(file, bytes);
+  const file = newFile(bytes);
   const pool = countingPool(3);
-  const got = await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), 1, bytes.length - 1, direct(file, 'r', pool)));
+  const got = await pipeSlowly(new FileRangeStream(fs.openSync(file, 'r'), 1, bytes.length - 1, direct(file, 'r', pool)));
   assert.ok(got.equals(bytes.subarray(1)));
   assert.equal(pool.out, 0);
 });
 
 test('direct reads: refused alignment falls back to the cache at once, and the range still arrives whole', async () => {
-  const file = newFile();
   const bytes = randomBytes(3 * PIECE_BYTES + 5);
-  fs.writeFileSync(file, bytes);
+  const file = newFile(bytes);
   const pool = countingPool(3, false);
   const d = direct(file, 'r', pool);
-  const got = await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, d));
+  const got = await pipeSlowly(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, d));
   assert.ok(got.equals(bytes));
   assert.equal(d.refused, 1);
   assert.equal(pool.out, 0);
 });
 
 test('direct reads: a destination that fails midway stops the read, and the buffers still go back', async () => {
-  const file = newFile();
-  fs.writeFileSync(file, randomBytes(8 * PIECE_BYTES));
+  const file = newFile(randomBytes(8 * PIECE_BYTES));
   const pool = countingPool(3);
   let writes = 0;
   const failing = new Writable({
@@ -188,36 +172,33 @@ test('direct reads: a destination that fails midway stops the read, and the buff
 });
 
 test('direct reads: a range shorter than a piece, or with too few buffers free, reads through the cache', async () => {
-  const file = newFile();
   const bytes = randomBytes(3 * PIECE_BYTES);
-  fs.writeFileSync(file, bytes);
+  const file = newFile(bytes);
   const short = direct(file, 'r', countingPool(3));
-  assert.ok((await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), 10, 1000, short))).equals(bytes.subarray(10, 1001)));
+  assert.ok((await pipeSlowly(new FileRangeStream(fs.openSync(file, 'r'), 10, 1000, short))).equals(bytes.subarray(10, 1001)));
   const scarce = countingPool(2);
   const few = direct(file, 'r', scarce);
-  assert.ok((await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, few))).equals(bytes));
+  assert.ok((await pipeSlowly(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, few))).equals(bytes));
   assert.equal(short.opened + few.opened, 0);
   assert.equal(scarce.out, 0, 'the two it could take went back');
 });
 
 test('direct reads: a file cut short under the read fails it, and the buffers still go back', async () => {
-  const file = newFile();
-  fs.writeFileSync(file, randomBytes(4 * PIECE_BYTES));
+  const file = newFile(randomBytes(4 * PIECE_BYTES));
   const pool = countingPool(3);
   const source = new FileRangeStream(fs.openSync(file, 'r'), 0, 4 * PIECE_BYTES - 1, direct(file, 'r', pool));
   fs.truncateSync(file, PIECE_BYTES);
-  await assert.rejects(pipeToBuffer(source), /the file ends at byte 1048576, before the range does/);
+  await assert.rejects(pipeSlowly(source), /the file ends at byte 1048576, before the range does/);
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(pool.out, 0);
 });
 
 test('direct I/O: when opening the file with O_DIRECT fails, the bytes still move, and no aligned buffer is kept', async () => {
-  const file = newFile();
   const bytes = randomBytes(3 * PIECE_BYTES + 7);
-  fs.writeFileSync(file, bytes);
+  const file = newFile(bytes);
   const pool = countingPool(3);
   const failing = { buffers: pool, refuse: () => {}, open: (): number => { throw new Error('EMFILE: too many open files'); } };
-  assert.ok((await pipeToBuffer(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, failing))).equals(bytes), 'read through the cache');
+  assert.ok((await pipeSlowly(new FileRangeStream(fs.openSync(file, 'r'), 0, bytes.length - 1, failing))).equals(bytes), 'read through the cache');
   assert.equal(pool.out, 0);
   const target = newFile();
   const fd = fs.openSync(target, 'r+');

@@ -38,3 +38,9 @@ export function closeQuietly(fd: number): void {
     // nothing to do: the descriptor is gone either way
   }
 }
+
+/** Marks a promise as observed (it is awaited later, or its failure is reported another way), so an early rejection is not "unhandled". */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}

@@ -1,23 +1,13 @@
 import fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
-import type { BufferPool } from './aligned-buffers.js';
-import { closeQuietly } from './fd.js';
+import type { BufferPool, DirectIo } from './direct-io.js';
+import { closeQuietly, handled } from './fd.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 /** Chunks a pipe keeps in flight, being read ahead or written out. */
 const PIPE_BUFFERS = 3;
 /** O_DIRECT reads start at multiples of this (the page size; every block size divides it). */
 const DIRECT_ALIGN = 4096;
-
-/** How a piped stream may read past the page cache; the fs driver provides it. */
-export interface DirectReads {
-  /** The same file opened again with O_DIRECT, or undefined when its filesystem refuses that. */
-  open(): number | undefined;
-  /** Buffers aligned for O_DIRECT, of a multiple of DIRECT_ALIGN bytes. */
-  readonly buffers: BufferPool;
-  /** A direct read was refused (EINVAL): stop trying. */
-  refuse(): void;
-}
 
 /** A descriptor and the offset a read from it starts at. */
 interface ReadPlan {
@@ -59,7 +49,7 @@ export class FileRangeStream extends Readable {
     private readonly fd: number,
     start: number,
     private readonly end: number,
-    private readonly direct?: DirectReads,
+    private readonly direct?: DirectIo,
   ) {
     super({ highWaterMark: CHUNK_BYTES });
     this.filePosition = start;
@@ -230,12 +220,6 @@ export class FileRangeStream extends Readable {
     if (this.directFd !== undefined) closeQuietly(this.directFd);
     this.directFd = undefined;
   }
-}
-
-/** Marks a promise as observed (it is awaited later, or its failure is reported by another), so an early rejection is not "unhandled". */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
 }
 
 function shortFile(position: number): Error {

@@ -7,9 +7,9 @@ import type { OpContext } from '../../core/context.js';
 import type { BlobDriver, ByteRange, ObjectInfo, UploadRef } from '../blob-driver.js';
 import { UPLOADS_PREFIX } from '../keys.js';
 import { StorageError } from '../storage-error.js';
-import { FileRangeStream, type DirectReads } from './file-range-stream.js';
-import { PIECE_BYTES, writeStreaming, type DirectWrites } from './streaming-writer.js';
-import { AlignedBuffers } from './aligned-buffers.js';
+import { FileRangeStream } from './file-range-stream.js';
+import { PIECE_BYTES, writeStreaming } from './streaming-writer.js';
+import { AlignedBuffers, type DirectIo } from './direct-io.js';
 import { closeNow, closeQuietly, datasyncFd, openDirectNow, openFd, openNow, renameFd, sizeNow, syncFd, truncateFd, writeFd } from './fd.js';
 
 const TMP_DIR = '_tmp';
@@ -178,7 +178,7 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   /** O_DIRECT access to `file`, to read or to write, while the filesystem allows it. */
-  private directAccess(file: string, mode: 'r' | 'w'): (DirectWrites & DirectReads) | undefined {
+  private directAccess(file: string, mode: 'r' | 'w'): DirectIo | undefined {
     if (!this.directIo) return undefined;
     return {
       buffers: mode === 'r' ? this.readBuffers : this.writeBuffers,

@@ -1,21 +1,11 @@
-import type { BufferPool } from './aligned-buffers.js';
-import { closeQuietly, datasyncFd, writeFd, writevFd } from './fd.js';
+import type { DirectIo } from './direct-io.js';
+import { closeQuietly, datasyncFd, handled, writeFd, writevFd } from './fd.js';
 
 /** The unit of writing: network chunks are gathered into pieces of this size, at offsets that are multiples of it. */
 export const PIECE_BYTES = 1024 * 1024;
 const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 /** Pieces being written at once: the disk works on one while the next is gathered and the one before completes. */
 const WRITES_IN_FLIGHT = 2;
-
-/** How the writer may bypass the page cache (see writeStreaming); the fs driver provides it. */
-export interface DirectWrites {
-  /** The same file opened again with O_DIRECT, or undefined when its filesystem refuses that. */
-  open(): number | undefined;
-  /** Buffers of PIECE_BYTES, aligned for O_DIRECT. */
-  readonly buffers: BufferPool;
-  /** A direct write was refused (EINVAL: the filesystem wants other alignment): stop trying. */
-  refuse(): void;
-}
 
 /**
  * Writes `chunks` to the file `fd` from `position` and returns how many bytes it wrote. On return every
@@ -39,7 +29,7 @@ export async function writeStreaming(
   position: number,
   chunks: AsyncIterable<Uint8Array>,
   signal: AbortSignal,
-  direct?: DirectWrites,
+  direct?: DirectIo,
 ): Promise<number> {
   let written = 0;
   let piece: Uint8Array[] = [];
@@ -128,12 +118,6 @@ export async function writeStreaming(
     for (const w of writes) if (w.buffer) spare.push(w.buffer);
     for (const b of spare) direct!.buffers.give(b);
   }
-}
-
-/** Marks a promise as observed (it is awaited later), so an early rejection is not "unhandled". */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
 }
 
 function copyInto(buffer: Buffer, parts: Uint8Array[]): Buffer {

@@ -1,3 +1,16 @@
+/**
+ * How the fs driver's writer and read stream may bypass the page cache for one file. The driver
+ * provides it, and stops doing so once the filesystem refuses O_DIRECT.
+ */
+export interface DirectIo {
+  /** The same file opened again with O_DIRECT (to read or to write), or undefined when its filesystem refuses that. */
+  open(): number | undefined;
+  /** Aligned buffers for O_DIRECT, of a multiple of 4096 bytes. */
+  readonly buffers: BufferPool;
+  /** A direct read or write was refused (EINVAL: the filesystem wants other alignment): stop trying. */
+  refuse(): void;
+}
+
 /** Buffers to borrow and give back. */
 export interface BufferPool {
   /** A buffer, or undefined when none is free. */

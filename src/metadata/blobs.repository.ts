@@ -20,6 +20,7 @@ const linkedBlobByName = preparedQuery((db, repository: string, digest: string) 
     .where('r.name', '=', repository)
     .where('rb.digest', '=', digest)
     .where('b.state', '=', 'active'),
+  { cached: true },
 );
 
 export async function findBlob(db: Db, digest: string): Promise<{ size: number; state: string } | undefined> {
@@ -49,6 +50,27 @@ const insertReferencedBlobRow = preparedQuery((db, digest: string, size: number,
     .insertInto('blobs')
     .values({ digest, size, state: 'active', created_at: now, review_after: null })
     .onConflict((oc) => oc.column('digest').doNothing()),
+);
+
+/**
+ * Records uploaded content that nothing references yet: a new row is reviewed after `reviewAfter`; a row
+ * that exists keeps its size and state, and its review, if it has one, moves to `reviewAfter` when that is later
+ * (insertBlob and postponeReview in one statement).
+ */
+export async function insertOrPostponeBlob(db: Db, digest: string, size: number, now: number, reviewAfter: number): Promise<void> {
+  await upsertBlobRow(db, digest, size, now, reviewAfter);
+}
+
+const upsertBlobRow = preparedQuery((db, digest: string, size: number, now: number, reviewAfter: number) =>
+  db
+    .insertInto('blobs')
+    .values({ digest, size, state: 'active', created_at: now, review_after: reviewAfter })
+    .onConflict((oc) =>
+      oc
+        .column('digest')
+        .doUpdateSet((eb) => ({ review_after: eb.ref('excluded.review_after') }))
+        .where('blobs.review_after', '<', (eb) => eb.ref('excluded.review_after')),
+    ),
 );
 
 /** A blob under review is not looked at before `until` (it was just uploaded or mounted again). */

@@ -24,6 +24,7 @@ const manifestByTag = preparedQuery((db, repository: string, tag: string) =>
     .select(MANIFEST_COLUMNS)
     .where('r.name', '=', repository)
     .where('t.name', '=', tag),
+  { cached: true },
 );
 
 export async function findManifestByDigest(db: Db, repository: string, digest: string): Promise<ManifestRow | undefined> {
@@ -37,6 +38,7 @@ const manifestByDigest = preparedQuery((db, repository: string, digest: string) 
     .select(MANIFEST_COLUMNS)
     .where('r.name', '=', repository)
     .where('m.digest', '=', digest),
+  { cached: true },
 );
 
 /** Of `digests`, those that are manifests of the repository. */

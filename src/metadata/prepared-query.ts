@@ -4,8 +4,11 @@ import type { Db } from './metadata.js';
 type RowOf<C> = C extends Compilable<infer O> ? O : never;
 type Slot = { param: number } | { constant: unknown };
 
-/** Runs a SELECT at once, outside Kysely; undefined when it cannot now (the caller then goes through Kysely). */
-export type DirectRead = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+/**
+ * Runs a SELECT at once, outside Kysely; undefined when it cannot now (the caller then goes through Kysely).
+ * `cached`: the dialect may answer from its cache of results, emptied whenever the database may have changed.
+ */
+export type DirectRead = (sql: string, parameters: readonly unknown[], cached: boolean) => readonly unknown[] | undefined;
 
 const directReads = new WeakMap<Db, DirectRead>();
 
@@ -25,10 +28,14 @@ export function allowDirectReads(db: Db, read: DirectRead): void {
  * than SQLite takes to run it. The hot paths (manifest and blob GET, each upload step) use this.
  * `build` receives stand-ins for its parameters: it must pass each one through as a value (never
  * branch on it), so that the SQL is the same whatever the values are. `in (…)` lists do not fit.
+ *
+ * `cached`: for the lookups the pull paths repeat; their rows are then shared, and frozen.
  */
 export function preparedQuery<P extends unknown[], C extends Compilable<unknown>>(
   build: (db: Db, ...params: P) => C,
+  options: { cached?: boolean } = {},
 ): (db: Db, ...params: P) => Promise<QueryResult<RowOf<C>>> {
+  const cached = options.cached === true;
   // Keyed by the dialect's adapter: a transaction's handle shares it with the database's.
   const templates = new WeakMap<object, { compiled: CompiledQuery; slots: Slot[] }>();
   return async (db, ...params) => {
@@ -47,7 +54,7 @@ export function preparedQuery<P extends unknown[], C extends Compilable<unknown>
       templates.set(adapter, (template = { compiled, slots }));
     }
     const parameters = template.slots.map((slot) => ('param' in slot ? params[slot.param] : slot.constant));
-    const rows = template.compiled.query.kind === 'SelectQueryNode' ? directReads.get(db)?.(template.compiled.sql, parameters) : undefined;
+    const rows = template.compiled.query.kind === 'SelectQueryNode' ? directReads.get(db)?.(template.compiled.sql, parameters, cached) : undefined;
     if (rows) return { rows: rows as RowOf<C>[] };
     return db.executeQuery<RowOf<C>>({ ...template.compiled, parameters });
   };

@@ -15,7 +15,7 @@ export async function findRepositoryByName(db: Db, name: string): Promise<Reposi
   return (await repositoryByName(db, name)).rows[0];
 }
 
-const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at', 'image_tag_mutability', 'image_tag_mutability_exclusions']).where('name', '=', name));
+const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(['id', 'name', 'created_at', 'image_tag_mutability', 'image_tag_mutability_exclusions']).where('name', '=', name), { cached: true });
 
 /** Inserts the repository unless it exists; returns the row either way. */
 export async function ensureRepositoryRow(db: Db, name: string, now: number): Promise<RepositoryRow> {

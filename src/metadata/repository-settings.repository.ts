@@ -101,7 +101,7 @@ export async function findRepositoryPolicyByName(db: Db, name: string): Promise<
   return row === undefined ? undefined : row.policy;
 }
 
-const policyByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select('policy').where('name', '=', name));
+const policyByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select('policy').where('name', '=', name), { cached: true });
 
 /** The resource tags of the named repository (policy conditions on aws:ResourceTag/…). */
 export async function resourceTagsOf(db: Db, name: string): Promise<{ key: string; value: string }[]> {

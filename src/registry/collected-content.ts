@@ -10,10 +10,12 @@ import type { Registry } from './registry.js';
 
 const WAIT_MS = 30_000;
 
-/** Before writing content's bytes: waits while garbage collection is removing the same content. */
-export async function awaitNotCollecting(registry: Registry, digest: string): Promise<void> {
+/** Before writing content's bytes: waits while garbage collection is removing the same content; returns its row, if any. */
+export async function awaitNotCollecting(registry: Registry, digest: string): Promise<{ size: number; state: string } | undefined> {
   const deadline = Date.now() + WAIT_MS;
-  while ((await findBlob(registry.metadata.db, digest))?.state === 'deleting') {
+  for (;;) {
+    const row = await findBlob(registry.metadata.db, digest);
+    if (row?.state !== 'deleting') return row;
     if (Date.now() > deadline) throw collecting(digest);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -4,7 +4,7 @@ import type { OpContext } from '../core/context.js';
 import { parseDigest, type Digest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName } from '../core/names.js';
-import { findBlob, findLinkedBlobByName, insertBlob, linkBlob, postponeReview } from '../metadata/blobs.repository.js';
+import { findBlob, findLinkedBlobByName, insertOrPostponeBlob, linkBlob, postponeReview } from '../metadata/blobs.repository.js';
 import { findRepositoryByName } from '../metadata/repositories.repository.js';
 import { advanceUpload, deleteUpload, findUpload, insertUpload, type UploadRow } from '../metadata/uploads.repository.js';
 import type { UploadRef } from '../storage/blob-driver.js';
@@ -98,8 +98,7 @@ export async function completeUpload(
       const reviewAfter = now + registry.settings.gcGraceMs;
       await assertNotCollecting(trx, digest.value, { bytesWritten: wrote });
       // Unreferenced content is collected after the grace period; a manifest that uses it ends that.
-      await insertBlob(trx, digest.value, ref.size, now, reviewAfter);
-      await postponeReview(trx, digest.value, reviewAfter);
+      await insertOrPostponeBlob(trx, digest.value, ref.size, now, reviewAfter);
       await linkBlob(trx, row.repository_id, digest.value, now);
       await deleteUpload(trx, id);
     });
@@ -241,8 +240,7 @@ async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, 
 /** Moves verified bytes to their content key, or drops them when the content is stored already; returns whether it wrote. */
 async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, digest: Digest): Promise<boolean> {
   try {
-    await awaitNotCollecting(registry, digest.value);
-    const existing = await findBlob(registry.metadata.db, digest.value);
+    const existing = await awaitNotCollecting(registry, digest.value);
     if (existing?.state === 'active' && (await registry.storage.stat(ctx, contentKey(digest)))) {
       await registry.storage.abortUpload(ctx, ref);
       return false;

@@ -67,3 +67,31 @@ test('sqlite: a read while a transaction is open never sees its uncommitted rows
   await metadata.transaction((trx) => trx.insertInto('repositories').values({ name, created_at: 2, policy }).execute());
   assert.equal(await findRepositoryPolicyByName(metadata.db, name), policy, 'committed, it is seen at once');
 });
+
+test('sqlite: a cached lookup sees every change: a write of this server and a commit by another process on the same file', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'berth-sqlite-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'berth.db');
+  const metadata = await openSqlite(file);
+  t.after(() => metadata.close());
+  const name = 'team/app';
+  await metadata.db.insertInto('repositories').values({ name, created_at: 1, policy: 'first' }).execute();
+  assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'first');
+  assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'first', 'asked again (a cache hit)');
+
+  await metadata.db.updateTable('repositories').set({ policy: 'second' }).where('name', '=', name).execute();
+  assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'second', 'its own write');
+  await metadata.transaction((trx) => trx.updateTable('repositories').set({ policy: 'third' }).where('name', '=', name).execute());
+  assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'third', 'its own transaction');
+
+  // As a `berth` command run beside the server would: another connection, on the same file.
+  const other = new SqliteDatabase(file);
+  try {
+    other.prepare('update repositories set policy = ? where name = ?').run('fourth', name);
+    assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'fourth', "another connection's commit");
+    other.prepare('delete from repositories where name = ?').run(name);
+    assert.equal(await findRepositoryPolicyByName(metadata.db, name), undefined, 'deleted elsewhere, it is gone here too');
+  } finally {
+    other.close();
+  }
+});

@@ -6,6 +6,7 @@ import type { Db, Metadata } from '../metadata.js';
 import { migrateToLatest } from '../migrations/index.js';
 import { allowDirectReads } from '../prepared-query.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteReadCache } from './sqlite-read-cache.js';
 import type { Database } from '../tables.js';
 
 /**
@@ -21,13 +22,18 @@ export async function openSqlite(file: string): Promise<Metadata> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file);
-  const statements = withStatementCache(database);
+  const cache = new SqliteReadCache(database);
+  const statements = withStatementCache(database, () => cache.noteWrite());
   const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   // Outside a transaction a read runs at once: the connection is synchronous, so nothing interleaves, and
   // it sees what is committed. Inside one (BEGIN ran, its work awaits), it must wait for Kysely's mutex, or
   // it would see uncommitted rows of the transaction on this same connection.
-  allowDirectReads(db, (text, parameters) => (database.inTransaction ? undefined : statements.prepare(text).all(parameters)));
+  allowDirectReads(db, (text, parameters, cached) => {
+    if (database.inTransaction) return undefined;
+    const run = () => statements.prepare(text).all(parameters);
+    return cached ? cache.read(text, parameters, run) : run();
+  });
   const held = new Set<string>();
   return {
     dialect: 'sqlite',
@@ -69,21 +75,43 @@ async function immediateTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): P
 /**
  * Kysely prepares every query anew, and SQLite's prepare costs more than running a short query. The
  * SQL text of our queries repeats, so each statement is prepared once and reused (the driver runs one
- * statement at a time on its single connection, so sharing one is safe).
+ * statement at a time on its single connection, so sharing one is safe). A statement that may write
+ * calls `onWrite` each time before it runs.
  */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDatabaseLike {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+function withStatementCache(database: SqliteDatabase.Database, onWrite: () => void): SqliteDatabaseLike {
+  const statements = new Map<string, SqliteStatementLike>();
   return {
     close: () => void database.close(),
     prepare(text: string) {
       let statement = statements.get(text);
       if (!statement) {
-        statement = database.prepare(text);
+        const prepared = database.prepare(text);
+        statement = prepared.readonly ? prepared : announcingWrites(prepared, onWrite);
         // Queries with IN lists vary in length; keep the cache bounded all the same.
         if (statements.size >= 1000) statements.clear();
         statements.set(text, statement);
       }
       return statement;
+    },
+  };
+}
+
+type SqliteStatementLike = ReturnType<SqliteDatabaseLike['prepare']>;
+
+function announcingWrites(statement: SqliteDatabase.Statement, onWrite: () => void): SqliteStatementLike {
+  return {
+    reader: statement.reader,
+    all: (parameters) => {
+      onWrite();
+      return statement.all(parameters);
+    },
+    run: (parameters) => {
+      onWrite();
+      return statement.run(parameters);
+    },
+    iterate: (parameters) => {
+      onWrite();
+      return statement.iterate(parameters);
     },
   };
 }

@@ -45,6 +45,24 @@ describe('online garbage collection', () => {
     assert.equal(await stored(r, orphan.digest), false, 'the bytes are gone from storage');
   });
 
+  test('pushing an unreferenced blob again starts its grace period again', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const orphan = content('pushed twice');
+    await pushBlob(r.app, 'gc/again', orphan);
+    advance(GRACE - 1_000);
+    await pushBlob(r.app, 'gc/again', orphan);
+    advance(2_000);
+    let report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 0, 'a full grace period has not passed since the second push');
+    assert.equal(await head(r, 'gc/again', orphan.digest), 200);
+
+    advance(GRACE);
+    report = await collectGarbage(r.registry, ctx);
+    assert.equal(report.deleted, 1);
+    assert.equal(await head(r, 'gc/again', orphan.digest), 404);
+  });
+
   test('an image keeps its blobs; deleting it frees what no other image shares, after the grace period', async (t) => {
     const { r, advance } = await registryWithClock();
     t.after(() => r.close());

@@ -29,21 +29,10 @@ export async function findBlob(db: Db, digest: string): Promise<{ size: number; 
 
 const blobByDigest = preparedQuery((db, digest: string) => db.selectFrom('blobs').select(['size', 'state']).where('digest', '=', digest));
 
-/**
- * Records stored content; a row that exists already is kept as it is. `reviewAfter`: when garbage
- * collection looks at it if nothing references it by then (null: referenced at once, by a manifest row).
- */
-export async function insertBlob(db: Db, digest: string, size: number, now: number, reviewAfter: number | null): Promise<void> {
-  if (reviewAfter === null) await insertReferencedBlobRow(db, digest, size, now);
-  else await insertBlobRow(db, digest, size, now, reviewAfter);
+/** Records content that a manifest row references at once (garbage collection has no review to make); a row that exists already is kept as it is. */
+export async function insertReferencedBlob(db: Db, digest: string, size: number, now: number): Promise<void> {
+  await insertReferencedBlobRow(db, digest, size, now);
 }
-
-const insertBlobRow = preparedQuery((db, digest: string, size: number, now: number, reviewAfter: number) =>
-  db
-    .insertInto('blobs')
-    .values({ digest, size, state: 'active', created_at: now, review_after: reviewAfter })
-    .onConflict((oc) => oc.column('digest').doNothing()),
-);
 
 const insertReferencedBlobRow = preparedQuery((db, digest: string, size: number, now: number) =>
   db
@@ -53,9 +42,9 @@ const insertReferencedBlobRow = preparedQuery((db, digest: string, size: number,
 );
 
 /**
- * Records uploaded content that nothing references yet: a new row is reviewed after `reviewAfter`; a row
- * that exists keeps its size and state, and its review, if it has one, moves to `reviewAfter` when that is later
- * (insertBlob and postponeReview in one statement).
+ * Records uploaded content that nothing references yet: garbage collection looks at a new row after
+ * `reviewAfter` if nothing references it by then; a row that exists keeps its size and state, and its
+ * review, if it has one, moves to `reviewAfter` when that is later (as postponeReview does).
  */
 export async function insertOrPostponeBlob(db: Db, digest: string, size: number, now: number, reviewAfter: number): Promise<void> {
   await upsertBlobRow(db, digest, size, now, reviewAfter);

@@ -7,7 +7,7 @@ import type { OpContext } from '../core/context.js';
 import { looksLikeDigest, parseDigest, type Digest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
 import { assertRepositoryName, assertTag } from '../core/names.js';
-import { insertBlob, linkedDigests, queueBlobReview } from '../metadata/blobs.repository.js';
+import { insertReferencedBlob, linkedDigests, queueBlobReview } from '../metadata/blobs.repository.js';
 import {
   deleteManifestRow,
   existingManifestDigests,
@@ -102,7 +102,7 @@ export async function putManifest(
     const now = registry.clock.now().getTime();
     await assertReferencesPresent(trx, repo.id, parsed);
     await assertNotCollecting(trx, digest.value, { bytesWritten: true });
-    await insertBlob(trx, digest.value, bytes.length, now, null);
+    await insertReferencedBlob(trx, digest.value, bytes.length, now);
     await insertManifest(
       trx,
       {

@@ -15,7 +15,10 @@ import { putManifest } from './helpers/oci-client.js';
 import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
 
 const ctx = backgroundContext();
-const GRACE_MS = 150;
+// Short, so that content expires again and again during the run; but longer than one image push takes on the
+// slowest backend here (PostgreSQL and S3 on a busy 2-core machine), or the sweeper takes every push's
+// blobs before its manifest arrives and no image is left to check (seen with 150 ms).
+const GRACE_MS = 600;
 const RUN_MS = 4_000;
 const REPOS = ['stress/a', 'stress/b'];
 const BASE_LAYERS = Array.from({ length: 4 }, (_, i) => content(`shared base layer ${i} `.repeat(200)));

@@ -8,15 +8,20 @@ const MAX_ENTRIES = 10_000;
  * database: a statement on this connection that is not read-only (`noteWrite`, called before it runs),
  * or a commit by another connection, which SQLite reports by changing `PRAGMA data_version` (the
  * `berth` commands that open the database beside a running server). Either empties the whole cache.
+ * data_version is asked at most once per millisecond (asking costs about what a lookup saves), so another
+ * process's commit is seen within a millisecond; this server's own writes are seen at once.
  *
  * Why: on the pull paths the same few lookups (a tag's manifest, a repository's policy, a blob's link)
- * repeat between writes, and each costs a SQLite statement (about 20 µs here) where a hit costs a
- * data_version check (about 2 µs) and a map lookup. Reads inside a transaction never come here.
+ * repeat between writes, and each costs a SQLite statement (about 20 µs here) where a hit costs two map
+ * lookups. Reads inside a transaction never come here.
  */
 export class SqliteReadCache {
-  private readonly entries = new Map<string, readonly unknown[]>();
+  /** Rows by SQL text (a handful of texts), then by parameters. */
+  private readonly entries = new Map<string, Map<string, readonly unknown[]>>();
+  private size = 0;
   private readonly dataVersion: SqliteDatabase.Statement;
   private seenVersion: unknown;
+  private checkedAt = 0;
 
   constructor(database: SqliteDatabase.Database) {
     this.dataVersion = database.prepare('pragma data_version').pluck();
@@ -24,30 +29,42 @@ export class SqliteReadCache {
   }
 
   noteWrite(): void {
-    if (this.entries.size > 0) this.entries.clear();
+    if (this.size > 0) this.clear();
   }
 
   /** The rows of `sql` with `parameters`, from the cache or from `run`. The rows are frozen: callers share them. */
   read(sql: string, parameters: readonly unknown[], run: () => unknown[]): readonly unknown[] {
-    const version = this.dataVersion.get();
-    if (version !== this.seenVersion) {
-      this.seenVersion = version;
-      this.entries.clear();
+    const now = Date.now();
+    if (now !== this.checkedAt) {
+      this.checkedAt = now;
+      const version = this.dataVersion.get();
+      if (version !== this.seenVersion) {
+        this.seenVersion = version;
+        this.clear();
+      }
     }
-    const key = keyOf(sql, parameters);
-    let rows = this.entries.get(key);
+    let bySql = this.entries.get(sql);
+    if (bySql === undefined) this.entries.set(sql, (bySql = new Map()));
+    const key = keyOf(parameters);
+    let rows = bySql.get(key);
     if (rows === undefined) {
       rows = Object.freeze(run().map((row) => Object.freeze(row)));
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(key, rows);
+      if (this.size >= MAX_ENTRIES) this.clear();
+      bySql.set(key, rows);
+      this.size++;
     }
     return rows;
+  }
+
+  private clear(): void {
+    for (const bySql of this.entries.values()) bySql.clear();
+    this.size = 0;
   }
 }
 
 /** Parameters are strings, numbers or null; the type goes into the key so that 1 and '1' differ. */
-function keyOf(sql: string, parameters: readonly unknown[]): string {
-  let key = sql;
+function keyOf(parameters: readonly unknown[]): string {
+  let key = '';
   for (const p of parameters) key += typeof p === 'string' ? `\u0000s${p}` : `\u0000${typeof p}${String(p)}`;
   return key;
 }

@@ -87,9 +87,13 @@ test('sqlite: a cached lookup sees every change: a write of this server and a co
   // As a `berth` command run beside the server would: another connection, on the same file.
   const other = new SqliteDatabase(file);
   try {
+    // Another process's commit is seen within a millisecond (the cache asks SQLite at most that often).
+    const aMomentLater = () => new Promise((resolve) => setTimeout(resolve, 5));
     other.prepare('update repositories set policy = ? where name = ?').run('fourth', name);
+    await aMomentLater();
     assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'fourth', "another connection's commit");
     other.prepare('delete from repositories where name = ?').run(name);
+    await aMomentLater();
     assert.equal(await findRepositoryPolicyByName(metadata.db, name), undefined, 'deleted elsewhere, it is gone here too');
   } finally {
     other.close();

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { content } from './helpers/images.js';
 import { errorCode, pushBlob } from './helpers/oci-client.js';
 import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
+import { HashThread } from '../src/registry/hash-thread.js';
 
 for (const storage of ['memory', 'fs'] as const) {
   describe(`blob uploads (${storage} storage)`, () => {
@@ -192,6 +193,25 @@ test('with create-on-push off, a push to a missing repository is NAME_UNKNOWN', 
     const res = await t.app.inject({ method: 'POST', url: '/v2/not/there/blobs/uploads/' });
     assert.equal(res.statusCode, 404);
     assert.equal(errorCode(res), 'NAME_UNKNOWN');
+  } finally {
+    await t.close();
+  }
+});
+
+test('an upload whose hash thread stopped between chunks completes: its bytes are read back to verify them', async () => {
+  const hashThread = new HashThread();
+  const t = await startTestRegistry({ storage: 'fs', hashThread });
+  try {
+    const blob = content(randomBytes(5 * 1024 * 1024 + 99));
+    const start = await t.app.inject({ method: 'POST', url: '/v2/rehash/app/blobs/uploads/' });
+    const first = await t.app.inject({ method: 'PATCH', url: new URL(String(start.headers.location)).pathname, payload: blob.bytes.subarray(0, 3_000_000) });
+    assert.equal(first.statusCode, 202, first.body);
+    await hashThread.close();
+    const done = await t.app.inject({ method: 'PUT', url: `${new URL(String(first.headers.location)).pathname}?digest=${blob.digest}`, payload: blob.bytes.subarray(3_000_000) });
+    assert.equal(done.statusCode, 201, done.body);
+    const get = await t.app.inject({ method: 'GET', url: `/v2/rehash/app/blobs/${blob.digest}` });
+    assert.equal(get.rawPayload.length, blob.bytes.length);
+    assert.ok(get.rawPayload.equals(blob.bytes));
   } finally {
     await t.close();
   }

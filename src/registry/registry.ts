@@ -5,6 +5,7 @@ import { ManifestCache } from './manifest-cache.js';
 import { PullTimes } from './pull-times.js';
 import { EventBus } from '../events/domain-events.js';
 import { UploadHashes } from './upload-hashes.js';
+import { HashThread } from './hash-thread.js';
 
 export interface RegistrySettings {
   /** A push to a missing repository creates it (else NAME_UNKNOWN, as ECR without a creation template). */
@@ -33,11 +34,15 @@ export interface Registry {
   readonly events: EventBus;
 }
 
-export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'clock' | 'settings'> & { events?: EventBus }): Registry {
+/** One for the process, like libuv's thread pool: registries built in one process (tests) share it. */
+const processHashThread = new HashThread();
+
+export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'clock' | 'settings'> & { events?: EventBus; hashThread?: HashThread }): Registry {
+  const { hashThread = processHashThread, ...rest } = deps;
   return {
-    ...deps,
+    ...rest,
     manifestCache: new ManifestCache(64 * 1024 * 1024),
-    uploadHashes: new UploadHashes(10_000),
+    uploadHashes: new UploadHashes(10_000, hashThread),
     uploadsInProgress: new Set(),
     pullTimes: new PullTimes(),
     events: deps.events ?? new EventBus(),

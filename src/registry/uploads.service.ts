@@ -1,5 +1,5 @@
 import { assertNotCollecting, awaitNotCollecting } from './collected-content.js';
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { OpContext } from '../core/context.js';
 import { parseDigest, type Digest } from '../core/digest.js';
 import { RegistryError } from '../core/errors.js';
@@ -12,6 +12,7 @@ import { contentKey } from '../storage/keys.js';
 import type { Registry } from './registry.js';
 import { repositoryForPush } from './repositories.service.js';
 import { fromStorageError } from './storage-errors.js';
+import type { RunningHash } from './running-hash.js';
 
 /** The bytes of one PATCH or PUT, with the range the client says they cover (Content-Range / -Length). */
 export interface Chunk {
@@ -81,7 +82,7 @@ export async function completeUpload(
   return withUpload(registry, id, async () => {
     const row = await requireUpload(registry, repository, id);
     let ref: UploadRef = { id, size: row.size, state: row.driver_state };
-    let hash = registry.uploadHashes.take(id, row.size);
+    let hash = registry.uploadHashes.take(id, row.size, finalChunk?.length);
     // The final chunk's size is not recorded in the row: the transaction below deletes the row.
     if (finalChunk) ({ ref, hash } = await writeChunk(registry, ctx, ref, hash, finalChunk));
     const actual = await uploadDigest(registry, ctx, ref, digest, hash);
@@ -179,11 +180,17 @@ async function withUpload<T>(registry: Registry, id: string, work: () => Promise
 /** Appends a chunk and records the upload's new size in its row (a PATCH). */
 async function appendToRow(registry: Registry, ctx: OpContext, row: UploadRow, chunk: Chunk): Promise<number> {
   const before: UploadRef = { id: row.id, size: row.size, state: row.driver_state };
-  const { ref: next, hash } = await writeChunk(registry, ctx, before, registry.uploadHashes.take(row.id, row.size), chunk);
-  const advanced = await advanceUpload(registry.metadata.db, row.id, row.size, next.size, next.state, registry.clock.now().getTime());
-  if (!advanced) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${row.id} changed while this chunk was written; check its status and resume`);
-  if (hash) registry.uploadHashes.keep(row.id, hash, next.size);
-  return next.size;
+  const { ref: next, hash } = await writeChunk(registry, ctx, before, registry.uploadHashes.take(row.id, row.size, chunk.length), chunk);
+  let kept = false;
+  try {
+    const advanced = await advanceUpload(registry.metadata.db, row.id, row.size, next.size, next.state, registry.clock.now().getTime());
+    if (!advanced) throw new RegistryError('BLOB_UPLOAD_INVALID', `upload ${row.id} changed while this chunk was written; check its status and resume`);
+    if (hash) registry.uploadHashes.keep(row.id, hash, next.size);
+    kept = true;
+    return next.size;
+  } finally {
+    if (!kept) hash?.dispose();
+  }
 }
 
 /**
@@ -194,9 +201,9 @@ async function writeChunk(
   registry: Registry,
   ctx: OpContext,
   upload: UploadRef,
-  hash: Hash | undefined,
+  hash: RunningHash | undefined,
   chunk: Chunk,
-): Promise<{ ref: UploadRef; hash: Hash | undefined }> {
+): Promise<{ ref: UploadRef; hash: RunningHash | undefined }> {
   if (chunk.start !== undefined && chunk.start !== upload.size) {
     throw new RegistryError('UPLOAD_OFFSET_INVALID', `chunk starts at byte ${chunk.start} but the upload has ${upload.size} bytes: send the chunk that starts at ${upload.size}`, {
       size: upload.size,
@@ -209,26 +216,30 @@ async function writeChunk(
       if (chunk.length !== undefined && received > chunk.length) {
         throw new RegistryError('SIZE_INVALID', `the chunk has more than the ${chunk.length} bytes it declared`);
       }
-      hash?.update(part);
+      const behind = hash?.update(part);
+      if (behind) await behind;
       yield part;
     }
   })();
-  let ref: UploadRef;
   try {
-    ref = await registry.storage.appendUpload(ctx, upload, counted);
+    const ref = await registry.storage.appendUpload(ctx, upload, counted);
+    if (chunk.length !== undefined && received !== chunk.length) {
+      throw new RegistryError('SIZE_INVALID', `the chunk declared ${chunk.length} bytes but ${received} arrived`);
+    }
+    return { ref, hash };
   } catch (err) {
+    hash?.dispose(); // it has seen bytes the upload may not keep
     throw fromStorageError(err);
   }
-  if (chunk.length !== undefined && received !== chunk.length) {
-    throw new RegistryError('SIZE_INVALID', `the chunk declared ${chunk.length} bytes but ${received} arrived`);
-  }
-  return { ref, hash };
 }
 
 /** The upload's digest in the algorithm of `expected`: from the running sha256 hash, else by reading it back. */
-async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, expected: Digest, running: Hash | undefined): Promise<string> {
-  if (running && expected.algorithm === 'sha256') return `sha256:${running.digest('hex')}`;
-  const hash: Hash = createHash(expected.algorithm);
+async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, expected: Digest, running: RunningHash | undefined): Promise<string> {
+  if (running && expected.algorithm === 'sha256') {
+    const hex = await running.digest().catch(() => undefined); // a lost hash: read the bytes back
+    if (hex !== undefined) return `sha256:${hex}`;
+  } else running?.dispose();
+  const hash = createHash(expected.algorithm);
   try {
     for await (const part of await registry.storage.readUpload(ctx, ref)) hash.update(part as Buffer);
   } catch (err) {

@@ -10,6 +10,7 @@ import { createAccessControl } from '../../src/auth/registry-access.js';
 import type { ControlPlane } from '../../src/controlplane/control-plane.js';
 import type { Clock } from '../../src/core/clock.js';
 import { createRegistry, type Registry, type RegistrySettings } from '../../src/registry/registry.js';
+import type { HashThread } from '../../src/registry/hash-thread.js';
 import type { BlobDriver } from '../../src/storage/blob-driver.js';
 import { FsBlobDriver } from '../../src/storage/fs/fs-driver.js';
 import { MemoryBlobDriver } from '../../src/storage/memory/memory-driver.js';
@@ -50,6 +51,8 @@ export interface TestRegistryOptions {
   readonly clock?: Clock;
   readonly publicUrl?: string;
   readonly trustedProxies?: readonly string[];
+  /** Instead of the process's own hash thread. */
+  readonly hashThread?: HashThread;
 }
 
 let s3Store: Promise<S3ForTests> | undefined;
@@ -77,6 +80,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     storage,
     clock: options.clock ?? { now: () => new Date() },
     settings: { createOnPush: true, gcGraceMs: 60_000, ...options.settings },
+    ...(options.hashThread ? { hashThread: options.hashThread } : {}),
   });
   const clock = options.clock ?? { now: () => new Date() };
   const identity: Identity = { metadata, keyring: new Keyring(Buffer.alloc(32, 42)), accountId: TEST_ACCOUNT };

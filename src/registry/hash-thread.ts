@@ -1,0 +1,184 @@
+import { Worker } from 'node:worker_threads';
+import type { RunningHash } from './running-hash.js';
+
+/** Bytes go to the thread in buffers of this size, at most SLOTS of them for the whole process. */
+const SLOT_BYTES = 2 * 1024 * 1024;
+const SLOTS = 4;
+
+// The thread's program: one SHA-256 state per hash id, fed in the order the messages come; each
+// buffer goes back once hashed. Plain CommonJS source, so the thread needs no loader (run from
+// source, the parent's TypeScript loader would not reach it).
+const THREAD = `
+const { parentPort } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const hashes = new Map();
+parentPort.on('message', (m) => {
+  if (m.drop) return void hashes.delete(m.id);
+  let hash = hashes.get(m.id);
+  if (!hash) hashes.set(m.id, (hash = createHash('sha256')));
+  if (m.digest) {
+    hashes.delete(m.id);
+    return void parentPort.postMessage({ id: m.id, hex: hash.digest('hex') });
+  }
+  hash.update(new Uint8Array(m.slot, 0, m.length));
+  parentPort.postMessage({ slot: m.slot }, [m.slot]);
+});
+`;
+
+type ToThread = { id: number; slot: ArrayBuffer; length: number } | { id: number; digest: true } | { id: number; drop: true };
+type FromThread = { slot: ArrayBuffer } | { id: number; hex: string };
+
+/**
+ * SHA-256 on a thread of its own, for large uploads. Hashing on the event loop capped a push at the
+ * hash's speed (~600 MiB/s here, with the socket and the disk writes on the same thread); on the
+ * thread it runs beside them. Bytes are copied into a few buffers that travel to the thread and back
+ * (moved, not copied: 8 MiB for the whole process, so memory stays flat however many uploads run);
+ * a hash that finds none free waits, and so does its upload. Not a SharedArrayBuffer: V8 copies
+ * into one several times slower than into a plain buffer. If the thread dies, its hashes reject and
+ * new ones are refused: callers hash inline then.
+ */
+export class HashThread {
+  private worker: Worker | undefined;
+  private broken = false;
+  private readonly freeSlots: ArrayBuffer[] = Array.from({ length: SLOTS }, () => new ArrayBuffer(SLOT_BYTES));
+  private readonly slotWaiters: ((slot: ArrayBuffer) => void)[] = [];
+  private readonly digests = new Map<number, { resolve: (hex: string) => void; reject: (err: Error) => void }>();
+  private nextId = 1;
+  /** Buffers and digests the thread owes: while any, the thread keeps the process up. */
+  private owed = 0;
+
+  /** A new hash on the thread, or undefined when the thread is not available. */
+  start(): RunningHash | undefined {
+    if (this.broken) return undefined;
+    try {
+      this.worker ??= this.spawn();
+    } catch {
+      this.broken = true;
+      return undefined;
+    }
+    return new ThreadHash(this, this.nextId++);
+  }
+
+  /** Stops the thread: hashes still on it reject, and new ones are refused. */
+  async close(): Promise<void> {
+    this.broken = true;
+    await this.worker?.terminate();
+  }
+
+  /** A free buffer, once there is one: fill it and hand it over with send(). */
+  async slot(): Promise<ArrayBuffer> {
+    if (this.broken) return new ArrayBuffer(SLOT_BYTES); // its bytes go nowhere, and the hash rejects
+    return this.freeSlots.pop() ?? new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  send(message: ToThread): void {
+    if (this.broken) {
+      if ('digest' in message) this.settle(message.id, new Error('the hash thread stopped'));
+      return;
+    }
+    if ('drop' in message) return void this.worker!.postMessage(message);
+    this.owe(1);
+    this.worker!.postMessage(message, 'slot' in message ? [message.slot] : []);
+  }
+
+  digestOf(id: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.digests.set(id, { resolve, reject });
+      this.send({ id, digest: true });
+    });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(THREAD, { eval: true });
+    worker.unref();
+    worker.on('message', (m: FromThread) => {
+      this.owe(-1);
+      if ('hex' in m) this.settle(m.id, m.hex);
+      else this.release(m.slot);
+    });
+    const fail = (): void => {
+      this.broken = true;
+      this.owe(-this.owed);
+      for (const id of [...this.digests.keys()]) this.settle(id, new Error('the hash thread stopped'));
+      for (const waiter of this.slotWaiters.splice(0)) waiter(new ArrayBuffer(SLOT_BYTES));
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    return worker;
+  }
+
+  private release(slot: ArrayBuffer): void {
+    const waiter = this.slotWaiters.shift();
+    if (waiter) waiter(slot);
+    else this.freeSlots.push(slot);
+  }
+
+  private settle(id: number, result: string | Error): void {
+    const pending = this.digests.get(id);
+    this.digests.delete(id);
+    if (typeof result === 'string') pending?.resolve(result);
+    else pending?.reject(result);
+  }
+
+  private owe(change: number): void {
+    const before = this.owed;
+    this.owed += change;
+    if (before === 0 && this.owed > 0) this.worker?.ref();
+    else if (before > 0 && this.owed === 0) this.worker?.unref();
+  }
+}
+
+/** One hash on the thread: parts are gathered until they fill a buffer, then copied in and sent. */
+class ThreadHash implements RunningHash {
+  private parts: Uint8Array[] = [];
+  private bytes = 0;
+  /** The sends so far, in order: each waits for a buffer. */
+  private sending: Promise<void> = Promise.resolve();
+  private done = false;
+
+  constructor(
+    private readonly thread: HashThread,
+    private readonly id: number,
+  ) {}
+
+  update(part: Uint8Array): Promise<void> | undefined {
+    if (this.done) throw new Error('the hash is finished');
+    this.parts.push(part);
+    this.bytes += part.byteLength;
+    if (this.bytes < SLOT_BYTES) return undefined;
+    return (this.sending = this.sending.then(() => this.sendFull()));
+  }
+
+  async digest(): Promise<string> {
+    this.done = true;
+    await (this.sending = this.sending.then(() => this.sendFull()).then(() => (this.bytes > 0 ? this.sendSlot(this.bytes) : undefined)));
+    return this.thread.digestOf(this.id);
+  }
+
+  dispose(): void {
+    if (this.done) return;
+    this.done = true;
+    void this.sending.then(() => this.thread.send({ id: this.id, drop: true }));
+  }
+
+  private async sendFull(): Promise<void> {
+    while (this.bytes >= SLOT_BYTES) await this.sendSlot(SLOT_BYTES);
+  }
+
+  /** Copies the first `length` gathered bytes into a buffer and sends it. */
+  private async sendSlot(length: number): Promise<void> {
+    const slot = await this.thread.slot();
+    const into = new Uint8Array(slot);
+    let filled = 0;
+    while (filled < length) {
+      const part = this.parts[0]!;
+      const take = Math.min(part.byteLength, length - filled);
+      into.set(take === part.byteLength ? part : part.subarray(0, take), filled);
+      filled += take;
+      if (take === part.byteLength) this.parts.shift();
+      else this.parts[0] = part.subarray(take);
+    }
+    this.bytes -= length;
+    this.thread.send({ id: this.id, slot, length });
+  }
+}

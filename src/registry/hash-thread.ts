@@ -89,7 +89,8 @@ export class HashThread {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(THREAD, { eval: true });
+    // It keeps a few hash states and small messages: a small heap keeps its memory (~12 MiB) small too.
+    const worker = new Worker(THREAD, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 } });
     worker.unref();
     worker.on('message', (m: FromThread) => {
       this.owe(-1);

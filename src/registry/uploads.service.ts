@@ -82,7 +82,7 @@ export async function completeUpload(
   return withUpload(registry, id, async () => {
     const row = await requireUpload(registry, repository, id);
     let ref: UploadRef = { id, size: row.size, state: row.driver_state };
-    let hash = registry.uploadHashes.take(id, row.size, finalChunk?.length);
+    let hash = registry.uploadHashes.take(id, row.size, finalChunk ? finalChunk.length : 0);
     // The final chunk's size is not recorded in the row: the transaction below deletes the row.
     if (finalChunk) ({ ref, hash } = await writeChunk(registry, ctx, ref, hash, finalChunk));
     const actual = await uploadDigest(registry, ctx, ref, digest, hash);

@@ -46,6 +46,8 @@ export class HashThread {
   private nextId = 1;
   /** Buffers and digests the thread owes: while any, the thread keeps the process up. */
   private owed = 0;
+  /** Once the thread is gone, the buffer hashes still running fill (their bytes go nowhere, and they reject). */
+  private scratch: ArrayBuffer | undefined;
 
   /** A new hash on the thread, or undefined when the thread is not available. */
   start(): RunningHash | undefined {
@@ -67,7 +69,7 @@ export class HashThread {
 
   /** A free buffer, once there is one: fill it and hand it over with send(). */
   async slot(): Promise<ArrayBuffer> {
-    if (this.broken) return new ArrayBuffer(SLOT_BYTES); // its bytes go nowhere, and the hash rejects
+    if (this.broken) return (this.scratch ??= new ArrayBuffer(SLOT_BYTES));
     return this.freeSlots.pop() ?? new Promise((resolve) => this.slotWaiters.push(resolve));
   }
 
@@ -101,7 +103,7 @@ export class HashThread {
       this.broken = true;
       this.owe(-this.owed);
       for (const id of [...this.digests.keys()]) this.settle(id, new Error('the hash thread stopped'));
-      for (const waiter of this.slotWaiters.splice(0)) waiter(new ArrayBuffer(SLOT_BYTES));
+      for (const waiter of this.slotWaiters.splice(0)) waiter((this.scratch ??= new ArrayBuffer(SLOT_BYTES)));
     };
     worker.on('error', fail);
     worker.on('exit', fail);

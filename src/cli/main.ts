@@ -3,8 +3,8 @@ import { ConfigError } from '../config/config.js';
 import { flagName, loadConfig, SETTING_NAMES } from '../config/load-config.js';
 import { serve } from '../main.js';
 import { clientTarget } from './client/endpoint.js';
-import { ClientUsageError, runIamCommand } from './client/iam-commands.js';
-import { login } from './client/login.js';
+// The client commands load the AWS SDK (~20 MiB of RSS): imported where they run, not by `berth serve`.
+import { ClientUsageError } from './client/usage-error.js';
 import { formatGarbageReport } from './gc-report.js';
 import { formatLifecycleRuns } from './lifecycle-report.js';
 import { silenceSdkNodeVersionWarning } from './sdk-warning.js';
@@ -95,12 +95,14 @@ export async function runCli(argv: string[]): Promise<number> {
         const { flags, positional } = parseArgs(rest, ['endpoint', 'docker-config']);
         if (positional.length > 1) throw new UsageError('usage: berth login [REGISTRY] [--endpoint URL] [--docker-config DIR]');
         const target = clientTarget(flags.endpoint, process.env, process.cwd());
+        const { login } = await import('./client/login.js');
         process.stdout.write(`${await login(target, positional[0], flags['docker-config'] ?? process.env.DOCKER_CONFIG)}\n`);
         return 0;
       }
       case 'users':
       case 'keys': {
         const { flags, positional } = parseArgs(rest, ['endpoint']);
+        const { runIamCommand } = await import('./client/iam-commands.js');
         const output = await runIamCommand(clientTarget(flags.endpoint, process.env, process.cwd()), command, positional);
         if (output) process.stdout.write(`${output}\n`);
         return 0;

@@ -21,7 +21,7 @@ async function feed(hash: RunningHash, bytes: Buffer, partBytes: number): Promis
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 test('the thread computes the SHA-256 of the bytes fed to it, whatever the sizes of the parts and the whole', async () => {
-  for (const size of [0, 1, 2 * MiB - 1, 2 * MiB, 2 * MiB + 1, 9 * MiB + 12345]) {
+  for (const size of [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB - 1, 2 * MiB, 2 * MiB + 1, 9 * MiB + 12345]) {
     const bytes = randomBytes(size);
     const hash = thread.start()!;
     await feed(hash, bytes, 65536);

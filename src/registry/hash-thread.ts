@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunningHash } from './running-hash.js';
 
 /** Bytes go to the thread in buffers of this size, at most SLOTS of them for the whole process. */
-const SLOT_BYTES = 2 * 1024 * 1024;
+const SLOT_BYTES = 1024 * 1024;
 const SLOTS = 4;
 
 // The thread's program: one SHA-256 state per hash id, fed in the order the messages come; each
@@ -32,7 +32,7 @@ type FromThread = { slot: ArrayBuffer } | { id: number; hex: string };
  * SHA-256 on a thread of its own, for large uploads. Hashing on the event loop capped a push at the
  * hash's speed (~600 MiB/s here, with the socket and the disk writes on the same thread); on the
  * thread it runs beside them. Bytes are copied into a few buffers that travel to the thread and back
- * (moved, not copied: 8 MiB for the whole process, so memory stays flat however many uploads run);
+ * (moved, not copied: 4 MiB for the whole process, so memory stays flat however many uploads run);
  * a hash that finds none free waits, and so does its upload. Not a SharedArrayBuffer: V8 copies
  * into one several times slower than into a plain buffer. If the thread dies, its hashes reject and
  * new ones are refused: callers hash inline then.

@@ -10,9 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { describeAwsError } from './authorization.js';
 import type { ClientTarget } from './endpoint.js';
-
-/** A usage mistake in a client command (exit code 2). */
-export class ClientUsageError extends Error {}
+import { ClientUsageError } from './usage-error.js';
 
 /**
  * `berth users list|create NAME|delete NAME` and `berth keys list|create USER`, `berth keys

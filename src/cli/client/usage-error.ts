@@ -1,0 +1,2 @@
+/** A usage mistake in a client command (exit code 2). */
+export class ClientUsageError extends Error {}

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { ByteQueue } from '../core/byte-queue.js';
 import type { RunningHash } from './running-hash.js';
 
 /** Bytes go to the thread in buffers of this size, at most SLOTS of them for the whole process. */
@@ -133,8 +134,7 @@ export class HashThread {
 
 /** One hash on the thread: parts are gathered until they fill a buffer, then copied in and sent. */
 class ThreadHash implements RunningHash {
-  private parts: Uint8Array[] = [];
-  private bytes = 0;
+  private readonly gathered = new ByteQueue();
   /** The sends so far, in order: each waits for a buffer. */
   private sending: Promise<void> = Promise.resolve();
   private done = false;
@@ -146,15 +146,14 @@ class ThreadHash implements RunningHash {
 
   update(part: Uint8Array): Promise<void> | undefined {
     if (this.done) throw new Error('the hash is finished');
-    this.parts.push(part);
-    this.bytes += part.byteLength;
-    if (this.bytes < SLOT_BYTES) return undefined;
+    this.gathered.push(part);
+    if (this.gathered.size < SLOT_BYTES) return undefined;
     return (this.sending = this.sending.then(() => this.sendFull()));
   }
 
   async digest(): Promise<string> {
     this.done = true;
-    await (this.sending = this.sending.then(() => this.sendFull()).then(() => (this.bytes > 0 ? this.sendSlot(this.bytes) : undefined)));
+    await (this.sending = this.sending.then(() => this.sendFull()).then(() => (this.gathered.size > 0 ? this.sendSlot(this.gathered.size) : undefined)));
     return this.thread.digestOf(this.id);
   }
 
@@ -165,23 +164,13 @@ class ThreadHash implements RunningHash {
   }
 
   private async sendFull(): Promise<void> {
-    while (this.bytes >= SLOT_BYTES) await this.sendSlot(SLOT_BYTES);
+    while (this.gathered.size >= SLOT_BYTES) await this.sendSlot(SLOT_BYTES);
   }
 
   /** Copies the first `length` gathered bytes into a buffer and sends it. */
   private async sendSlot(length: number): Promise<void> {
     const slot = await this.thread.slot();
-    const into = new Uint8Array(slot);
-    let filled = 0;
-    while (filled < length) {
-      const part = this.parts[0]!;
-      const take = Math.min(part.byteLength, length - filled);
-      into.set(take === part.byteLength ? part : part.subarray(0, take), filled);
-      filled += take;
-      if (take === part.byteLength) this.parts.shift();
-      else this.parts[0] = part.subarray(take);
-    }
-    this.bytes -= length;
+    this.gathered.takeInto(new Uint8Array(slot), length);
     this.thread.send({ id: this.id, slot, length });
   }
 }

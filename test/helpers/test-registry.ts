@@ -80,7 +80,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     storage,
     clock: options.clock ?? { now: () => new Date() },
     settings: { createOnPush: true, gcGraceMs: 60_000, ...options.settings },
-    ...(options.hashThread ? { hashThread: options.hashThread } : {}),
+    hashThread: options.hashThread,
   });
   const clock = options.clock ?? { now: () => new Date() };
   const identity: Identity = { metadata, keyring: new Keyring(Buffer.alloc(32, 42)), accountId: TEST_ACCOUNT };

@@ -1,7 +1,7 @@
 import type { OpContext } from '../../core/context.js';
 import type { UploadRef } from '../blob-driver.js';
 import { isStorageError, StorageError } from '../storage-error.js';
-import { ByteQueue } from './byte-queue.js';
+import { ByteQueue } from '../../core/byte-queue.js';
 import { decodeState, encodeState, type PartRecord, type TailRecord, type UploadState } from './multipart-state.js';
 import { PartUploader } from './part-uploader.js';
 import type { S3Bucket } from './s3-bucket.js';

@@ -13,3 +13,13 @@ test('the byte queue cuts chunks into exact parts, in order', () => {
   assert.equal(queue.takeAll().toString(), 'gh');
   assert.equal(queue.size, 0);
 });
+
+test('the byte queue copies its first bytes into a buffer it is given', () => {
+  const queue = new ByteQueue();
+  queue.push(Buffer.from('abc'));
+  queue.push(Buffer.from('def'));
+  const target = Buffer.alloc(8, '.');
+  queue.takeInto(target, 4);
+  assert.equal(target.toString(), 'abcd....');
+  assert.equal(queue.takeAll().toString(), 'ef');
+});

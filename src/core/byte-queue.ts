@@ -16,17 +16,22 @@ export class ByteQueue {
   /** Removes and returns the first `count` bytes (count ≤ size) as one buffer. */
   take(count: number): Buffer {
     const out = Buffer.allocUnsafe(count);
+    this.takeInto(out, count);
+    return out;
+  }
+
+  /** Removes the first `count` bytes (count ≤ size) and copies them to the start of `target`. */
+  takeInto(target: Uint8Array, count: number): void {
     let filled = 0;
     while (filled < count) {
       const chunk = this.chunks[0]!;
       const used = Math.min(chunk.byteLength, count - filled);
-      out.set(used === chunk.byteLength ? chunk : chunk.subarray(0, used), filled);
+      target.set(used === chunk.byteLength ? chunk : chunk.subarray(0, used), filled);
       filled += used;
       if (used === chunk.byteLength) this.chunks.shift();
       else this.chunks[0] = chunk.subarray(used);
     }
     this.bytes -= count;
-    return out;
   }
 
   takeAll(): Buffer {

@@ -23,6 +23,9 @@ export interface Chunk {
   readonly length?: number;
 }
 
+/** A chunk that starts an upload and declares fewer bytes than this is gathered in memory and stored with one put. */
+const GATHER_BELOW_BYTES = 1024 * 1024;
+
 export interface UploadStatus {
   readonly id: string;
   readonly size: number;
@@ -81,6 +84,7 @@ export async function completeUpload(
   const digest = parseDigest(digestText);
   return withUpload(registry, id, async () => {
     const row = await requireUpload(registry, repository, id);
+    if (row.size === 0 && (finalChunk === undefined || isSmall(finalChunk))) return completeFromMemory(registry, ctx, row, digest, finalChunk);
     let ref: UploadRef = { id, size: row.size, state: row.driver_state };
     let hash = registry.uploadHashes.take(id, row.size, finalChunk ? finalChunk.length : 0);
     // The final chunk's size is not recorded in the row: the transaction below deletes the row.
@@ -88,22 +92,53 @@ export async function completeUpload(
     const actual = await uploadDigest(registry, ctx, ref, digest, hash);
     if (actual !== digest.value) {
       await discardUpload(registry, ctx, ref);
-      throw new RegistryError('DIGEST_INVALID', `the uploaded content has digest ${actual}, not ${digest.value}; the upload was discarded`, {
-        expected: digest.value,
-        actual,
-      });
+      throw digestMismatch(digest, actual);
     }
-    const wrote = await storeContent(registry, ctx, ref, digest);
-    await registry.metadata.transaction(async (trx) => {
-      const now = registry.clock.now().getTime();
-      const reviewAfter = now + registry.settings.gcGraceMs;
-      await assertNotCollecting(trx, digest.value, { bytesWritten: wrote });
-      // Unreferenced content is collected after the grace period; a manifest that uses it ends that.
-      await insertOrPostponeBlob(trx, digest.value, ref.size, now, reviewAfter);
-      await linkBlob(trx, row.repository_id, digest.value, now);
-      await deleteUpload(trx, id);
-    });
+    const wrote = await storeContent(registry, ctx, digest, () => registry.storage.commitUpload(ctx, ref, contentKey(digest)));
+    if (!wrote) await withStorage(() => registry.storage.abortUpload(ctx, ref));
+    await recordBlob(registry, row, digest, ref.size, wrote);
     return { digest: digest.value, size: ref.size };
+  });
+}
+
+/**
+ * Completes an upload that has no bytes yet with a small final chunk (or none): the usual monolithic
+ * push of a config or a small layer. The chunk is gathered in memory (the streaming writer would
+ * gather as much into one piece anyway), verified before anything is written, and stored with one
+ * durable put, so no upload file is written, synced and renamed.
+ */
+async function completeFromMemory(registry: Registry, ctx: OpContext, row: UploadRow, digest: Digest, chunk: Chunk | undefined): Promise<StoredBlob> {
+  const ref: UploadRef = { id: row.id, size: 0, state: row.driver_state };
+  registry.uploadHashes.forget(row.id);
+  const bytes = chunk ? await gather(chunk) : Buffer.alloc(0);
+  const actual = `${digest.algorithm}:${createHash(digest.algorithm).update(bytes).digest('hex')}`;
+  if (actual !== digest.value) {
+    await discardUpload(registry, ctx, ref);
+    throw digestMismatch(digest, actual);
+  }
+  const wrote = await storeContent(registry, ctx, digest, () => registry.storage.put(ctx, contentKey(digest), bytes));
+  await recordBlob(registry, row, digest, bytes.length, wrote);
+  await releaseStorage(registry, ctx, ref);
+  return { digest: digest.value, size: bytes.length };
+}
+
+/** Links verified content to the upload's repository and ends the upload, in one transaction. */
+async function recordBlob(registry: Registry, row: UploadRow, digest: Digest, size: number, wrote: boolean): Promise<void> {
+  await registry.metadata.transaction(async (trx) => {
+    const now = registry.clock.now().getTime();
+    const reviewAfter = now + registry.settings.gcGraceMs;
+    await assertNotCollecting(trx, digest.value, { bytesWritten: wrote });
+    // Unreferenced content is collected after the grace period; a manifest that uses it ends that.
+    await insertOrPostponeBlob(trx, digest.value, size, now, reviewAfter);
+    await linkBlob(trx, row.repository_id, digest.value, now);
+    await deleteUpload(trx, row.id);
+  });
+}
+
+function digestMismatch(digest: Digest, actual: string): RegistryError {
+  return new RegistryError('DIGEST_INVALID', `the uploaded content has digest ${actual}, not ${digest.value}; the upload was discarded`, {
+    expected: digest.value,
+    actual,
   });
 }
 
@@ -204,32 +239,54 @@ async function writeChunk(
   hash: RunningHash | undefined,
   chunk: Chunk,
 ): Promise<{ ref: UploadRef; hash: RunningHash | undefined }> {
-  if (chunk.start !== undefined && chunk.start !== upload.size) {
-    throw new RegistryError('UPLOAD_OFFSET_INVALID', `chunk starts at byte ${chunk.start} but the upload has ${upload.size} bytes: send the chunk that starts at ${upload.size}`, {
-      size: upload.size,
-    });
-  }
-  let received = 0;
-  const counted = (async function* () {
-    for await (const part of chunk.body) {
-      received += part.byteLength;
-      if (chunk.length !== undefined && received > chunk.length) {
-        throw new RegistryError('SIZE_INVALID', `the chunk has more than the ${chunk.length} bytes it declared`);
-      }
+  assertStartsAt(chunk, upload.size);
+  const hashed = (async function* () {
+    for await (const part of declaredBytes(chunk)) {
       const behind = hash?.update(part);
       if (behind) await behind;
       yield part;
     }
   })();
   try {
-    const ref = await registry.storage.appendUpload(ctx, upload, counted);
-    if (chunk.length !== undefined && received !== chunk.length) {
-      throw new RegistryError('SIZE_INVALID', `the chunk declared ${chunk.length} bytes but ${received} arrived`);
-    }
-    return { ref, hash };
+    return { ref: await registry.storage.appendUpload(ctx, upload, hashed), hash };
   } catch (err) {
     hash?.dispose(); // it has seen bytes the upload may not keep
     throw fromStorageError(err);
+  }
+}
+
+/** The bytes of a chunk that starts an upload and declares a small length, in one buffer. */
+async function gather(chunk: Chunk): Promise<Buffer> {
+  assertStartsAt(chunk, 0);
+  const parts: Uint8Array[] = [];
+  for await (const part of declaredBytes(chunk)) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+/** Whether a chunk is small enough to be gathered in memory: it declares fewer bytes than a write piece. */
+function isSmall(chunk: Chunk): boolean {
+  return chunk.length !== undefined && chunk.length < GATHER_BELOW_BYTES;
+}
+
+/** 416 when the chunk does not start at the upload's current size. */
+function assertStartsAt(chunk: Chunk, size: number): void {
+  if (chunk.start !== undefined && chunk.start !== size) {
+    throw new RegistryError('UPLOAD_OFFSET_INVALID', `chunk starts at byte ${chunk.start} but the upload has ${size} bytes: send the chunk that starts at ${size}`, { size });
+  }
+}
+
+/** The chunk's body, refused with SIZE_INVALID as soon as it holds more bytes than it declared, or at its end when fewer. */
+async function* declaredBytes(chunk: Chunk): AsyncIterable<Uint8Array> {
+  let received = 0;
+  for await (const part of chunk.body) {
+    received += part.byteLength;
+    if (chunk.length !== undefined && received > chunk.length) {
+      throw new RegistryError('SIZE_INVALID', `the chunk has more than the ${chunk.length} bytes it declared`);
+    }
+    yield part;
+  }
+  if (chunk.length !== undefined && received !== chunk.length) {
+    throw new RegistryError('SIZE_INVALID', `the chunk declared ${chunk.length} bytes but ${received} arrived`);
   }
 }
 
@@ -248,16 +305,22 @@ async function uploadDigest(registry: Registry, ctx: OpContext, ref: UploadRef, 
   return `${expected.algorithm}:${hash.digest('hex')}`;
 }
 
-/** Moves verified bytes to their content key, or drops them when the content is stored already; returns whether it wrote. */
-async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, digest: Digest): Promise<boolean> {
-  try {
+/**
+ * Stores verified content with `write`, unless it is stored already; returns whether it wrote (when it
+ * did not, the caller drops its copy).
+ */
+async function storeContent(registry: Registry, ctx: OpContext, digest: Digest, write: () => Promise<void>): Promise<boolean> {
+  return withStorage(async () => {
     const existing = await awaitNotCollecting(registry, digest.value);
-    if (existing?.state === 'active' && (await registry.storage.stat(ctx, contentKey(digest)))) {
-      await registry.storage.abortUpload(ctx, ref);
-      return false;
-    }
-    await registry.storage.commitUpload(ctx, ref, contentKey(digest));
+    if (existing?.state === 'active' && (await registry.storage.stat(ctx, contentKey(digest)))) return false;
+    await write();
     return true;
+  });
+}
+
+async function withStorage<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
   } catch (err) {
     throw fromStorageError(err);
   }
@@ -266,9 +329,14 @@ async function storeContent(registry: Registry, ctx: OpContext, ref: UploadRef, 
 async function discardUpload(registry: Registry, ctx: OpContext, ref: UploadRef): Promise<void> {
   registry.uploadHashes.forget(ref.id);
   await deleteUpload(registry.metadata.db, ref.id);
+  await releaseStorage(registry, ctx, ref);
+}
+
+/** Removes what storage holds for an upload whose row is gone; a failure leaves bytes the collector removes later. */
+async function releaseStorage(registry: Registry, ctx: OpContext, ref: UploadRef): Promise<void> {
   try {
     await registry.storage.abortUpload(ctx, ref);
   } catch (err) {
-    ctx.log.warn({ err, upload: ref.id }, 'could not remove the bytes of a discarded upload');
+    ctx.log.warn({ err, upload: ref.id }, 'could not remove the bytes of a finished upload');
   }
 }

@@ -51,7 +51,12 @@ export interface BlobDriver {
   /** Every object whose key starts with `prefix`, in no particular order. */
   list(ctx: OpContext, prefix: string): AsyncIterable<ObjectInfo>;
 
-  /** Prepares storage for a new upload; the returned ref has size 0. */
+  /**
+   * Prepares storage for a new upload; the returned ref has size 0. A store may put off its work until
+   * the first append (the filesystem does: a small upload completed from memory never touches it), so
+   * an append at size 0 may begin an upload's storage anew; the registry's upload rows say which
+   * uploads are live.
+   */
   createUpload(ctx: OpContext, id: string): Promise<UploadRef>;
   /**
    * Appends `chunks` at `upload.size` and returns the ref after them. The appended bytes survive a

@@ -1,4 +1,4 @@
-import { readSync } from 'node:fs';
+import { readSync, unlinkSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +23,8 @@ const DIRECT_READ_BUFFERS = 12;
 /**
  * Objects as files under a root folder. Writes go to a temporary file, are fsynced, renamed into
  * place, and the folder is fsynced, so a crash leaves either the whole object or none of it. An
- * upload is one file, `uploads/<id>`, made by createUpload.
+ * upload is one file, `uploads/<id>`, made by its first append: an upload completed from memory (a
+ * small monolithic push) never has one.
  */
 export class FsBlobDriver implements BlobDriver {
   /**
@@ -116,12 +117,11 @@ export class FsBlobDriver implements BlobDriver {
   }
 
   async createUpload(_ctx: OpContext, id: string): Promise<UploadRef> {
-    closeNow(await this.createUploadFile(id));
     return { id, size: 0, state: '' };
   }
 
   async appendUpload(ctx: OpContext, upload: UploadRef, chunks: AsyncIterable<Uint8Array>): Promise<UploadRef> {
-    const fd = this.openUploadFile(upload.id);
+    const fd = upload.size === 0 ? await this.createUploadFile(upload.id) : this.openUploadFile(upload.id);
     let syncing = false;
     try {
       // Writing at explicit positions makes a failed earlier append harmless: its stray tail is
@@ -148,9 +148,12 @@ export class FsBlobDriver implements BlobDriver {
 
   async commitUpload(_ctx: OpContext, upload: UploadRef, key: string): Promise<void> {
     const file = this.uploadFile(upload.id);
+    if (upload.size === 0) {
+      await this.put(_ctx, key, new Uint8Array(0));
+      return this.abortUpload(_ctx, upload);
+    }
     try {
-      if (upload.size > 0) await this.uploadSynced(upload.id, file);
-      else closeNow(this.openUploadFile(upload.id)); // it is there, and a file
+      await this.uploadSynced(upload.id, file);
       await this.moveIntoPlace(file, this.pathOf(key));
     } catch (err) {
       if (isNotFound(err)) throw new StorageError('INVALID_UPLOAD', `upload ${upload.id} has no data file`);
@@ -161,6 +164,7 @@ export class FsBlobDriver implements BlobDriver {
   async abortUpload(_ctx: OpContext, upload: UploadRef): Promise<void> {
     await this.uploadSyncs.get(upload.id)?.catch(() => {});
     this.uploadSyncs.delete(upload.id);
+    if (upload.size === 0 && removedNow(this.uploadFile(upload.id))) return;
     try {
       // recursive: an upload written by an older Berth is a folder
       await rm(this.uploadFile(upload.id), { recursive: true, force: true });
@@ -234,19 +238,21 @@ export class FsBlobDriver implements BlobDriver {
     return this.pathOf(`${UPLOADS_PREFIX}${id}`);
   }
 
+  /** The upload's file, made empty (a failed first append may have left bytes in it). */
   private async createUploadFile(id: string): Promise<number> {
     const file = this.uploadFile(id);
+    const create = () => openFd(file, 'w+');
     try {
-      return await openFd(file, 'wx');
+      return await create();
     } catch (err) {
-      if (!isNotFound(err)) throw unavailable(err);
+      if (!isNotFound(err)) throw notAnUploadFile(id, err);
     }
     // The uploads folder was removed behind our back.
     try {
       await mkdir(path.dirname(file), { recursive: true });
-      return await openFd(file, 'wx');
+      return await create();
     } catch (err) {
-      throw unavailable(err);
+      throw notAnUploadFile(id, err);
     }
   }
 
@@ -254,9 +260,7 @@ export class FsBlobDriver implements BlobDriver {
     try {
       return openNow(this.uploadFile(id), 'r+');
     } catch (err) {
-      // EISDIR: an upload an older Berth began, as a folder; its client starts again
-      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') throw new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
-      throw unavailable(err);
+      throw notAnUploadFile(id, err);
     }
   }
 
@@ -325,6 +329,26 @@ function readNow(fd: number, range: ByteRange): Buffer {
   } finally {
     closeQuietly(fd);
   }
+}
+
+/**
+ * Removes the file of an upload that has no bytes, inline: usually there is none (the upload completed
+ * from memory), so this costs less than a thread-pool round trip. False when something else is there
+ * to remove, such as an older Berth's upload folder.
+ */
+function removedNow(file: string): boolean {
+  try {
+    unlinkSync(file);
+    return true;
+  } catch (err) {
+    return isNotFound(err);
+  }
+}
+
+/** INVALID_UPLOAD when the upload's file is missing, or is a folder (an upload an older Berth began: its client starts again). */
+function notAnUploadFile(id: string, err: unknown): StorageError {
+  if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return new StorageError('INVALID_UPLOAD', `upload ${id} has no data file`);
+  return unavailable(err);
 }
 
 function isNotFound(err: unknown): boolean {

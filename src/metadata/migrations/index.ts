@@ -9,6 +9,7 @@ import { reviewUnreferencedBlobs } from './0006-review-unreferenced-blobs.js';
 import { lifecycle } from './0007-lifecycle.js';
 import { vulndb } from './0008-vulndb.js';
 import { scans } from './0009-scans.js';
+import { leanUploads } from './0010-lean-uploads.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0007-lifecycle': lifecycle(),
     '0008-vulndb': vulndb(),
     '0009-scans': scans(),
+    '0010-lean-uploads': leanUploads(dialect),
   };
 }
 

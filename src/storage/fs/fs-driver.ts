@@ -10,7 +10,7 @@ import { StorageError } from '../storage-error.js';
 import { FileRangeStream } from './file-range-stream.js';
 import { PIECE_BYTES, writeStreaming } from './streaming-writer.js';
 import { AlignedBuffers, type DirectIo } from './direct-io.js';
-import { closeNow, closeQuietly, datasyncFd, openDirectNow, openFd, openNow, renameFd, sizeNow, syncFd, truncateFd, writeFd } from './fd.js';
+import { closeQuietly, datasyncFd, openDirectNow, openFd, openNow, renameFd, sizeNow, syncFd, truncateFd, writeFd } from './fd.js';
 
 const TMP_DIR = '_tmp';
 /**

@@ -27,6 +27,11 @@ function migrations(dialect: DialectName): Record<string, Migration> {
   };
 }
 
+/** The names of every migration, in the order they apply. */
+export function migrationNames(): string[] {
+  return Object.keys(migrations('sqlite')).sort();
+}
+
 /** Brings the schema to the newest migration; throws naming the migration that failed. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };

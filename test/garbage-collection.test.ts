@@ -106,6 +106,20 @@ describe('online garbage collection', () => {
     assert.deepEqual({ deleted: real.deleted, bytesFreed: real.bytesFreed, uploadsExpired: real.uploadsExpired }, { deleted: 2, bytesFreed: 300, uploadsExpired: 1 });
   });
 
+  test('an upload session that never received bytes expires too; a dry run only counts it', async (t) => {
+    const { r, advance } = await registryWithClock();
+    t.after(() => r.close());
+    const start = await r.app.inject({ method: 'POST', url: '/v2/gc/empty/blobs/uploads/' });
+    const location = new URL(start.headers.location as string).pathname;
+    advance(GRACE * 2);
+    assert.equal((await collectGarbage(r.registry, ctx, { dryRun: true })).uploadsExpired, 1);
+    assert.equal((await r.app.inject({ method: 'GET', url: location })).statusCode, 204, 'a dry run leaves the session');
+    assert.equal((await collectGarbage(r.registry, ctx)).uploadsExpired, 1);
+    const status = await r.app.inject({ method: 'GET', url: location });
+    assert.equal(status.statusCode, 404);
+    assert.equal(errorCode(status), 'BLOB_UPLOAD_UNKNOWN');
+  });
+
   test('an upload session idle for the grace period expires with its bytes', async (t) => {
     const { r, advance } = await registryWithClock();
     t.after(() => r.close());

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { ecr } from './helpers/ecr-client.js';
 import { content } from './helpers/images.js';
 import { errorCode, pushBlob } from './helpers/oci-client.js';
 import { startTestRegistry, type TestRegistry } from './helpers/test-registry.js';
@@ -126,6 +127,27 @@ for (const storage of ['memory', 'fs'] as const) {
       assert.equal(errorCode(after), 'BLOB_UPLOAD_UNKNOWN');
       const unknown = await t.app.inject({ method: 'PATCH', url: '/v2/cancel/app/blobs/uploads/00000000-0000-0000-0000-000000000000', payload: 'x' });
       assert.equal(errorCode(unknown), 'BLOB_UPLOAD_UNKNOWN');
+    });
+
+    test('a session with no bytes yet answers its status, completes once, and is unknown elsewhere or once its repository is gone', async () => {
+      const start = await t.app.inject({ method: 'POST', url: '/v2/empty/app/blobs/uploads/' });
+      assert.equal(start.statusCode, 202);
+      const url = pathOf(start.headers.location);
+      assert.equal((await t.app.inject({ method: 'GET', url })).statusCode, 204);
+      const elsewhere = await t.app.inject({ method: 'GET', url: url.replace('/empty/app/', '/empty/other/') });
+      assert.equal(errorCode(elsewhere), 'BLOB_UPLOAD_UNKNOWN');
+      const blob = content(randomBytes(300));
+      const put = { method: 'PUT', url: `${url}?digest=${blob.digest}`, payload: blob.bytes, headers: { 'content-type': 'application/octet-stream' } } as const;
+      assert.equal((await t.app.inject(put)).statusCode, 201);
+      const again = await t.app.inject(put);
+      assert.equal(again.statusCode, 404);
+      assert.equal(errorCode(again), 'BLOB_UPLOAD_UNKNOWN');
+
+      const orphan = pathOf((await t.app.inject({ method: 'POST', url: '/v2/empty/gone/blobs/uploads/' })).headers.location);
+      assert.equal((await ecr(t.app, 'DeleteRepository', { repositoryName: 'empty/gone', force: true })).status, 200);
+      const late = await t.app.inject({ method: 'PUT', url: `${orphan}?digest=${blob.digest}`, payload: blob.bytes, headers: { 'content-type': 'application/octet-stream' } });
+      assert.equal(late.statusCode, 404);
+      assert.equal(errorCode(late), 'BLOB_UPLOAD_UNKNOWN');
     });
 
     test('cross-repository mount answers 201, and falls back to a session when the blob is not there', async () => {

@@ -154,10 +154,12 @@ async function removeBytesAndRows(registry: Registry, ctx: OpContext, blobs: Blo
 
 /** Upload sessions idle since before `before`: their rows go first (so no one resumes them), then their bytes. */
 async function expireUploads(registry: Registry, ctx: OpContext, before: number, dryRun: boolean): Promise<number> {
+  // Sessions with no bytes yet that this process holds (see PendingUploads) have nothing to remove but themselves.
+  const pending = registry.pendingUploads?.expire(before, dryRun) ?? 0;
   let expired = 0;
   for (;;) {
     const stale = await staleUploads(registry.metadata.db, before, BATCH, dryRun ? expired : 0);
-    if (stale.length === 0) return expired;
+    if (stale.length === 0) return pending + expired;
     for (const upload of stale) {
       if (dryRun) {
         expired++;

@@ -6,6 +6,7 @@ import { PullTimes } from './pull-times.js';
 import { EventBus } from '../events/domain-events.js';
 import { UploadHashes } from './upload-hashes.js';
 import { HashThread } from './hash-thread.js';
+import { PendingUploads } from './pending-uploads.js';
 
 export interface RegistrySettings {
   /** A push to a missing repository creates it (else NAME_UNKNOWN, as ECR without a creation template). */
@@ -26,6 +27,8 @@ export interface Registry {
   readonly manifestCache: ManifestCache;
   /** Running hashes of uploads this process has seen every byte of. */
   readonly uploadHashes: UploadHashes;
+  /** Upload sessions with no bytes yet, kept in memory where the registry is one process (SQLite); else undefined. */
+  readonly pendingUploads: PendingUploads | undefined;
   /** Uploads a request of this process is writing right now: a second writer is refused. */
   readonly uploadsInProgress: Set<string>;
   /** Pull times waiting to be written (see PullTimes). */
@@ -43,6 +46,8 @@ export function createRegistry(deps: Pick<Registry, 'metadata' | 'storage' | 'cl
     ...rest,
     manifestCache: new ManifestCache(64 * 1024 * 1024),
     uploadHashes: new UploadHashes(10_000, hashThread),
+    // On PostgreSQL another node may receive the session's next request: there the session needs its row.
+    pendingUploads: deps.metadata.dialect === 'sqlite' ? new PendingUploads(10_000) : undefined,
     uploadsInProgress: new Set(),
     pullTimes: new PullTimes(),
     events: deps.events ?? new EventBus(),

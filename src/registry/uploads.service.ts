@@ -36,19 +36,37 @@ export interface StoredBlob {
   readonly size: number;
 }
 
+/**
+ * An upload session: its row, or a session with no bytes yet that this process holds in memory
+ * (`pending`, see PendingUploads), which has no row and nothing in storage until its first bytes.
+ */
+interface UploadSession extends UploadRow {
+  readonly pending: boolean;
+}
+
 /** Opens an upload session in the repository (created on push when allowed). */
 export async function startUpload(registry: Registry, ctx: OpContext, repository: string): Promise<UploadStatus> {
   const repo = await repositoryForPush(registry, repository);
   const id = randomUUID();
-  let ref: UploadRef;
-  try {
-    ref = await registry.storage.createUpload(ctx, id);
-  } catch (err) {
-    throw fromStorageError(err);
-  }
   const now = registry.clock.now().getTime();
-  await insertUpload(registry.metadata.db, { id, repository_id: repo.id, size: 0, driver_state: ref.state, created_at: now, updated_at: now });
+  if (!registry.pendingUploads?.add({ id, repository_id: repo.id, created_at: now })) await recordSession(registry, ctx, id, repo.id, now);
   return { id, size: 0 };
+}
+
+/** Gives a session its storage and its row. */
+async function recordSession(registry: Registry, ctx: OpContext, id: string, repositoryId: number, createdAt: number): Promise<UploadRef> {
+  const ref = await withStorage(() => registry.storage.createUpload(ctx, id));
+  const now = registry.clock.now().getTime();
+  await insertUpload(registry.metadata.db, { id, repository_id: repositoryId, size: 0, driver_state: ref.state, created_at: createdAt, updated_at: now });
+  return ref;
+}
+
+/** The session as one with a row and storage: a pending one gets them now, before its first bytes are written. */
+async function stored(registry: Registry, ctx: OpContext, session: UploadSession): Promise<UploadSession> {
+  if (!session.pending) return session;
+  const ref = await recordSession(registry, ctx, session.id, session.repository_id, session.created_at);
+  registry.pendingUploads?.delete(session.id);
+  return { ...session, driver_state: ref.state, pending: false };
 }
 
 /** Size so far of an upload of the repository; BLOB_UPLOAD_UNKNOWN when there is none. */
@@ -60,7 +78,7 @@ export async function getUploadStatus(registry: Registry, repository: string, id
 /** Appends a chunk (PATCH). A chunk that does not start at the current size is refused with 416. */
 export async function appendChunk(registry: Registry, ctx: OpContext, repository: string, id: string, chunk: Chunk): Promise<UploadStatus> {
   return withUpload(registry, id, async () => {
-    const row = await requireUpload(registry, repository, id);
+    const row = await stored(registry, ctx, await requireUpload(registry, repository, id));
     const size = await appendToRow(registry, ctx, row, chunk);
     return { id, size };
   });
@@ -83,8 +101,9 @@ export async function completeUpload(
   }
   const digest = parseDigest(digestText);
   return withUpload(registry, id, async () => {
-    const row = await requireUpload(registry, repository, id);
-    if (row.size === 0 && (finalChunk === undefined || isSmall(finalChunk))) return completeFromMemory(registry, ctx, row, digest, finalChunk);
+    const session = await requireUpload(registry, repository, id);
+    if (session.size === 0 && (finalChunk === undefined || isSmall(finalChunk))) return completeFromMemory(registry, ctx, session, digest, finalChunk);
+    const row = await stored(registry, ctx, session);
     let ref: UploadRef = { id, size: row.size, state: row.driver_state };
     let hash = registry.uploadHashes.take(id, row.size, finalChunk ? finalChunk.length : 0);
     // The final chunk's size is not recorded in the row: the transaction below deletes the row.
@@ -107,23 +126,24 @@ export async function completeUpload(
  * gather as much into one piece anyway), verified before anything is written, and stored with one
  * durable put, so no upload file is written, synced and renamed.
  */
-async function completeFromMemory(registry: Registry, ctx: OpContext, row: UploadRow, digest: Digest, chunk: Chunk | undefined): Promise<StoredBlob> {
-  const ref: UploadRef = { id: row.id, size: 0, state: row.driver_state };
-  registry.uploadHashes.forget(row.id);
+async function completeFromMemory(registry: Registry, ctx: OpContext, session: UploadSession, digest: Digest, chunk: Chunk | undefined): Promise<StoredBlob> {
+  const ref: UploadRef = { id: session.id, size: 0, state: session.driver_state };
+  registry.uploadHashes.forget(session.id);
   const bytes = chunk ? await gather(chunk) : Buffer.alloc(0);
   const actual = `${digest.algorithm}:${createHash(digest.algorithm).update(bytes).digest('hex')}`;
   if (actual !== digest.value) {
-    await discardUpload(registry, ctx, ref);
+    await discardSession(registry, ctx, session);
     throw digestMismatch(digest, actual);
   }
   const wrote = await storeContent(registry, ctx, digest, () => registry.storage.put(ctx, contentKey(digest), bytes));
-  await recordBlob(registry, row, digest, bytes.length, wrote);
-  await releaseStorage(registry, ctx, ref);
+  await recordBlob(registry, session, digest, bytes.length, wrote);
+  if (session.pending) registry.pendingUploads?.delete(session.id);
+  else await releaseStorage(registry, ctx, ref);
   return { digest: digest.value, size: bytes.length };
 }
 
 /** Links verified content to the upload's repository and ends the upload, in one transaction. */
-async function recordBlob(registry: Registry, row: UploadRow, digest: Digest, size: number, wrote: boolean): Promise<void> {
+async function recordBlob(registry: Registry, row: UploadSession, digest: Digest, size: number, wrote: boolean): Promise<void> {
   await registry.metadata.transaction(async (trx) => {
     const now = registry.clock.now().getTime();
     const reviewAfter = now + registry.settings.gcGraceMs;
@@ -131,7 +151,7 @@ async function recordBlob(registry: Registry, row: UploadRow, digest: Digest, si
     // Unreferenced content is collected after the grace period; a manifest that uses it ends that.
     await insertOrPostponeBlob(trx, digest.value, size, now, reviewAfter);
     await linkBlob(trx, row.repository_id, digest.value, now);
-    await deleteUpload(trx, row.id);
+    if (!row.pending) await deleteUpload(trx, row.id);
   });
 }
 
@@ -156,8 +176,7 @@ export async function uploadWhole(registry: Registry, ctx: OpContext, repository
 
 /** Cancels an upload (DELETE); BLOB_UPLOAD_UNKNOWN when there is none. */
 export async function cancelUpload(registry: Registry, ctx: OpContext, repository: string, id: string): Promise<void> {
-  const row = await requireUpload(registry, repository, id);
-  await discardUpload(registry, ctx, { id, size: row.size, state: row.driver_state });
+  await discardSession(registry, ctx, await requireUpload(registry, repository, id));
 }
 
 /**
@@ -188,15 +207,27 @@ export async function mountBlob(registry: Registry, repository: string, digestTe
   return mounted ? { digest: digest.value, size: source.size } : undefined;
 }
 
-async function requireUpload(registry: Registry, repository: string, id: string): Promise<UploadRow> {
+async function requireUpload(registry: Registry, repository: string, id: string): Promise<UploadSession> {
   assertRepositoryName(repository);
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findUpload(registry.metadata.db, repository, id) : undefined;
+  const wellFormed = /^[0-9a-f-]{36}$/.test(id);
+  const pending = wellFormed ? await pendingSession(registry, repository, id) : undefined;
+  if (pending) return pending;
+  const row = wellFormed ? await findUpload(registry.metadata.db, repository, id) : undefined;
   if (!row) {
     const repoExists = await findRepositoryByName(registry.metadata.db, repository);
     const where = repoExists ? `in repository "${repository}"` : `(repository "${repository}" does not exist)`;
     throw new RegistryError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown ${where}: it completed, was cancelled or expired`);
   }
-  return row;
+  return { ...row, pending: false };
+}
+
+/** The pending session `id` of the repository, while the repository it was opened in still exists. */
+async function pendingSession(registry: Registry, repository: string, id: string): Promise<UploadSession | undefined> {
+  const pending = registry.pendingUploads?.get(id);
+  if (!pending) return undefined;
+  const repo = await findRepositoryByName(registry.metadata.db, repository);
+  if (repo?.id !== pending.repository_id) return undefined;
+  return { ...pending, repository, size: 0, driver_state: '', pending: true };
 }
 
 async function withUpload<T>(registry: Registry, id: string, work: () => Promise<T>): Promise<T> {
@@ -324,6 +355,11 @@ async function withStorage<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw fromStorageError(err);
   }
+}
+
+async function discardSession(registry: Registry, ctx: OpContext, session: UploadSession): Promise<void> {
+  if (session.pending) return registry.pendingUploads?.delete(session.id);
+  await discardUpload(registry, ctx, { id: session.id, size: session.size, state: session.driver_state });
 }
 
 async function discardUpload(registry: Registry, ctx: OpContext, ref: UploadRef): Promise<void> {

@@ -34,11 +34,12 @@ export async function openSqlite(file: string): Promise<Metadata> {
     const run = () => statements.prepare(text).all(parameters);
     return cached ? cache.read(text, parameters, run) : run();
   });
+  const transaction = transactions(database, db);
   const held = new Set<string>();
   return {
     dialect: 'sqlite',
     db,
-    transaction: (work) => immediateTransaction(db, work),
+    transaction,
     runExclusive: async (name, work) => {
       if (held.has(name)) return false;
       held.add(name);
@@ -57,19 +58,28 @@ export async function openSqlite(file: string): Promise<Metadata> {
   };
 }
 
-// Kysely's SQLite driver has one connection behind a mutex: while this holds it, no other query runs.
-async function immediateTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
-    try {
-      const result = await work(connection);
-      await sql`commit`.execute(connection);
-      return result;
-    } catch (err) {
-      await sql`rollback`.execute(connection).catch(() => {});
-      throw err;
-    }
-  });
+/**
+ * Kysely's SQLite driver has one connection behind a mutex: while this holds it, no other query runs.
+ * BEGIN, COMMIT and ROLLBACK go to SQLite directly: through Kysely's executor each cost about as much
+ * again as SQLite takes to run it, and a small blob push makes a transaction.
+ */
+function transactions(database: SqliteDatabase.Database, db: Db) {
+  const begin = database.prepare('begin immediate');
+  const commit = database.prepare('commit');
+  const rollback = database.prepare('rollback');
+  return <T>(work: (trx: Db) => Promise<T>): Promise<T> =>
+    db.connection().execute(async (connection) => {
+      begin.run();
+      try {
+        const result = await work(connection);
+        commit.run();
+        return result;
+      } catch (err) {
+        // SQLite may have rolled back already (some errors end the transaction themselves).
+        if (database.inTransaction) rollback.run();
+        throw err;
+      }
+    });
 }
 
 /**

@@ -76,7 +76,13 @@ function transactions(database: SqliteDatabase.Database, db: Db) {
         return result;
       } catch (err) {
         // SQLite may have rolled back already (some errors end the transaction themselves).
-        if (database.inTransaction) rollback.run();
+        if (database.inTransaction) {
+          try {
+            rollback.run();
+          } catch {
+            // the error that matters is the one being thrown
+          }
+        }
         throw err;
       }
     });

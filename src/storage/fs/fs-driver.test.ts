@@ -88,3 +88,14 @@ test('fs driver: a piped read whose destination goes away stops, and closes its 
   assert.ok(source.destroyed);
   await driver.close();
 });
+
+test('fs driver: puts of one key at once take turns, so the last one started is what the key holds, whole', async () => {
+  const driver = await openDriver();
+  const slow = randomBytes(32 << 20);
+  const quick = randomBytes(100);
+  // Unserialised, the quick put would rename its file into place first and the slow one's would replace it.
+  await Promise.all([driver.put(ctx, 'blobs/x/cd/same', slow), driver.put(ctx, 'blobs/x/cd/same', quick)]);
+  const read = Buffer.concat(await (await driver.read(ctx, 'blobs/x/cd/same')).toArray());
+  assert.ok(read.equals(quick), `the key holds ${read.length} bytes, not the last put's ${quick.length}`);
+  await driver.close();
+});

@@ -21,8 +21,8 @@ const DIRECT_WRITE_BUFFERS = 8;
 const DIRECT_READ_BUFFERS = 12;
 
 /**
- * Objects as files under a root folder. Writes go to a temporary file, are fsynced, renamed into
- * place, and the folder is fsynced, so a crash leaves either the whole object or none of it. An
+ * Objects as files under a root folder. Writes go to a temporary file, which is renamed into place and
+ * synced (see put and commitUpload), so a crash leaves either the whole object or none of it. An
  * upload is one file, `uploads/<id>`, made by its first append: an upload completed from memory (a
  * small monolithic push) never has one.
  */
@@ -39,6 +39,8 @@ export class FsBlobDriver implements BlobDriver {
    * its bytes are on disk. An entry leaves once its sync succeeded, or with its upload.
    */
   private readonly uploadSyncs = new Map<string, Promise<void>>();
+  /** The last put of each key in progress: the next put of the key waits for it. */
+  private readonly puts = new Map<string, Promise<void>>();
   /** Uploads write, and large reads read, past the page cache until the filesystem refuses O_DIRECT once (tmpfs does). */
   private directIo = openDirectNow !== undefined;
   private readonly writeBuffers = new AlignedBuffers(DIRECT_WRITE_BUFFERS, PIECE_BYTES);
@@ -76,17 +78,41 @@ export class FsBlobDriver implements BlobDriver {
     return readNow(this.openForRead(key), range);
   }
 
+  /**
+   * The temporary file is renamed into place before it is synced: one fsync of the file then makes its
+   * bytes, its inode and its new name durable together (ext4, XFS and btrfs persist a file's last rename
+   * with it), one device flush where syncing the file and then its folder takes two. Until the put
+   * resolves, a power cut may leave the key short or empty, which is harmless: the registry reads
+   * content only through rows it commits after the put resolved. A crash of the process still leaves
+   * all of it or nothing (the rename is atomic, and comes after the last write).
+   */
   async put(_ctx: OpContext, key: string, data: Uint8Array): Promise<void> {
+    // Two puts of one key at once: the second would rename its file over the first's, whose fsync then
+    // no longer covers the name, so the second waits.
+    const previous = this.puts.get(key);
+    const mine = (async () => {
+      await previous?.catch(() => {});
+      await this.putNow(key, data);
+    })();
+    this.puts.set(key, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.puts.get(key) === mine) this.puts.delete(key);
+    }
+  }
+
+  private async putNow(key: string, data: Uint8Array): Promise<void> {
     const temp = path.join(this.root, TMP_DIR, randomUUID());
     try {
       const fd = await openFd(temp, 'w');
       try {
         for (let at = 0; at < data.length; ) at += (await writeFd(fd, data, at, data.length - at, at)).bytesWritten;
-        await datasyncFd(fd);
+        await this.renameInto(temp, this.pathOf(key));
+        await syncFd(fd);
       } finally {
         closeQuietly(fd);
       }
-      await this.moveIntoPlace(temp, this.pathOf(key));
     } catch (err) {
       await rm(temp, { force: true }).catch(() => {});
       throw unavailable(err);
@@ -275,15 +301,18 @@ export class FsBlobDriver implements BlobDriver {
 
   /** rename() is atomic; syncing the folder makes the new name survive a crash. */
   private async moveIntoPlace(from: string, to: string): Promise<void> {
-    const dir = path.dirname(to);
-    const dirFd = await this.openDir(dir);
+    const dirFd = await this.openDir(path.dirname(to));
+    await this.renameInto(from, to);
+    await syncFd(dirFd);
+  }
+
+  private async renameInto(from: string, to: string): Promise<void> {
     await renameFd(from, to).catch(async (err: unknown) => {
       if (!isNotFound(err)) throw err;
-      // The folder was removed behind our back (or `from` is gone: then this fails again).
-      await mkdir(dir, { recursive: true });
+      // The folder is not there yet, or was removed behind our back (or `from` is gone: then this fails again).
+      await mkdir(path.dirname(to), { recursive: true });
       await renameFd(from, to);
     });
-    await syncFd(dirFd);
   }
 
   /** The folder's descriptor, making the folder first when needed. */

@@ -118,17 +118,20 @@ export async function listReferrers(db: Db, repository: string, subject: string,
     .innerJoin('repositories as r', 'r.id', 'm.repository_id')
     .select(['m.digest', 'm.media_type', 'm.size', 'm.artifact_type', 'm.annotations'])
     .where('r.name', '=', repository)
-    .where('m.subject_digest', '=', subject)
-    .orderBy('m.digest');
+    .where('m.subject_digest', '=', subject);
   if (artifactType !== undefined) query = query.where('m.artifact_type', '=', artifactType);
-  return query.execute();
+  // Sorted here: ordered by digest in SQL, SQLite reads the repository's every manifest in key order
+  // rather than the few referrers through manifests_subject and a sort.
+  return (await query.execute()).sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
 }
 
 /** Manifests of the repository that reference `digest` (as a layer or config, or as an index's child). */
 export async function manifestsReferencing(db: Db, repositoryId: number, digest: string, limit: number): Promise<string[]> {
+  // `kind` too, though unused: asked only for columns of the primary key, SQLite (which keeps no statistics
+  // here) reads the repository's every reference through that key instead of using manifest_references_child.
   const rows = await db
     .selectFrom('manifest_references')
-    .select('manifest_digest')
+    .select(['manifest_digest', 'kind'])
     .where('repository_id', '=', repositoryId)
     .where('child_digest', '=', digest)
     .limit(limit)

@@ -70,10 +70,13 @@ test('sqlite: a read while a transaction is open never sees its uncommitted rows
 
 test('sqlite: a cached lookup sees every change: a write of this server and a commit by another process on the same file', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'berth-sqlite-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'berth.db');
   const metadata = await openSqlite(file);
-  t.after(() => metadata.close());
+  // Closed before the folder goes: the checkpointer thread may still be writing the WAL's files there.
+  t.after(async () => {
+    await metadata.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   const name = 'team/app';
   await metadata.db.insertInto('repositories').values({ name, created_at: 1, policy: 'first' }).execute();
   assert.equal(await findRepositoryPolicyByName(metadata.db, name), 'first');

@@ -10,6 +10,7 @@ import { lifecycle } from './0007-lifecycle.js';
 import { vulndb } from './0008-vulndb.js';
 import { scans } from './0009-scans.js';
 import { leanUploads } from './0010-lean-uploads.js';
+import { leanReferenceIndexes } from './0011-lean-reference-indexes.js';
 
 /** Every migration, in order, provided in code (no directory scanning). */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -24,6 +25,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0008-vulndb': vulndb(),
     '0009-scans': scans(),
     '0010-lean-uploads': leanUploads(dialect),
+    '0011-lean-reference-indexes': leanReferenceIndexes(),
   };
 }
 

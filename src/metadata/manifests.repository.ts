@@ -122,7 +122,7 @@ export async function listReferrers(db: Db, repository: string, subject: string,
   if (artifactType !== undefined) query = query.where('m.artifact_type', '=', artifactType);
   // Sorted here: ordered by digest in SQL, SQLite reads the repository's every manifest in key order
   // rather than the few referrers through manifests_subject and a sort.
-  return (await query.execute()).sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+  return (await query.execute()).sort((a, b) => (a.digest < b.digest ? -1 : 1)); // digests are unique
 }
 
 /** Manifests of the repository that reference `digest` (as a layer or config, or as an index's child). */

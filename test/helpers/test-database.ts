@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { openPostgres } from '../../src/metadata/dialects/postgres.js';
 import { openSqlite } from '../../src/metadata/dialects/sqlite.js';
@@ -62,5 +64,20 @@ async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promi
     return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * For a migration's own test: an empty SQLite database in memory (foreign keys on, as Berth opens it),
+ * through Kysely and as the raw handle, destroyed after `work`.
+ */
+export async function withMemorySqlite(work: (db: Kysely<unknown>, database: SqliteDatabase.Database) => Promise<void>): Promise<void> {
+  const database = new SqliteDatabase(':memory:');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+  try {
+    await work(db, database);
+  } finally {
+    await db.destroy();
   }
 }

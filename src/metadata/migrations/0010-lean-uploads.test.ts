@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { sql } from 'kysely';
+import { withMemorySqlite } from '../../../test/helpers/test-database.js';
 import { registryCore } from './0001-registry.js';
 import { leanUploads } from './0010-lean-uploads.js';
 
 test('0010 on SQLite: upload sessions survive the rebuild, which drops the index and the rowid and keeps the cascade', async () => {
-  const database = new SqliteDatabase(':memory:');
-  database.pragma('foreign_keys = ON');
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
-  try {
+  await withMemorySqlite(async (db, database) => {
     await registryCore('sqlite').up(db);
     await sql`insert into repositories (id, name, created_at) values (1, 'team/app', 1), (2, 'other', 1)`.execute(db);
     await sql`insert into uploads (id, repository_id, size, driver_state, created_at, updated_at)
@@ -29,7 +26,5 @@ test('0010 on SQLite: upload sessions survive the rebuild, which drops the index
 
     database.prepare('delete from repositories where id = 1').run();
     assert.deepEqual(database.prepare('select id from uploads').all(), [{ id: 'u-2' }]);
-  } finally {
-    await db.destroy();
-  }
+  });
 });

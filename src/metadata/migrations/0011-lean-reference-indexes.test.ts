@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { sql } from 'kysely';
+import { withMemorySqlite } from '../../../test/helpers/test-database.js';
 import { registryCore } from './0001-registry.js';
 import { leanReferenceIndexes } from './0011-lean-reference-indexes.js';
 
 test('0011 on SQLite: one index on referenced digests and a subject index of referrers only, still used by the lookups', async () => {
-  const database = new SqliteDatabase(':memory:');
-  database.pragma('foreign_keys = ON');
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
-  try {
+  await withMemorySqlite(async (db, database) => {
     await registryCore('sqlite').up(db);
     await sql`insert into repositories (id, name, created_at) values (1, 'team/app', 1)`.execute(db);
     await sql`insert into manifests (repository_id, digest, media_type, size, subject_digest, pushed_at)
@@ -32,7 +29,5 @@ test('0011 on SQLite: one index on referenced digests and a subject index of ref
     assert.match(plan("select m.digest, m.media_type from manifests as m inner join repositories as r on r.id = m.repository_id where r.name = 'team/app' and m.subject_digest = 'sha256:m1'"), /INDEX manifests_subject \(repository_id=\? AND subject_digest=\?\)/);
     assert.deepEqual(database.prepare("select digest from manifests where repository_id = 1 and subject_digest = 'sha256:m1'").all(), [{ digest: 'sha256:sig' }]);
     assert.deepEqual(database.prepare("select manifest_digest, kind from manifest_references where repository_id = 1 and child_digest = 'sha256:layer'").all(), [{ manifest_digest: 'sha256:m1', kind: 'blob' }]);
-  } finally {
-    await db.destroy();
-  }
+  });
 });

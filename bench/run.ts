@@ -6,7 +6,8 @@
 //   BENCH_HUGE_MIB=4096    size of the blob pushed to Berth alone to measure its peak RSS
 //   BENCH_SKIP_HUGE=1      skip that run
 //   BENCH_GET_SECONDS=15   duration of the manifest GET load (wrk, 64 connections)
-//   BENCH_WARMUP_IMAGES=600  small images each server pushes and pulls before anything is measured
+//   BENCH_WARMUP_IMAGES=600  small images each server pushes and pulls before anything is measured, after one
+//                          large blob (see warmUp)
 //   BENCH_ROUNDS=3         rounds of each transfer step (push, pull, push-many, pull-many), the servers taking
 //                          turns (in the other order every other round); each figure is the median of its
 //                          rounds (this VM's disk and memory drift a lot)
@@ -173,22 +174,34 @@ async function runStep(step: Step, s: Server): Promise<Measured | undefined> {
 }
 
 /**
- * Small pushes and pulls into a repository of their own before anything is measured, so that the figures
- * are of a warm server, not of a cold start: Node compiles its hot code as it runs (Go needs no warming).
+ * One large push and pull, then small pushes and pulls, into repositories of their own before anything is
+ * measured, so that the figures are of a warm server, not of a cold start: Node compiles its hot code as it
+ * runs (Go needs no warming).
  * Why 600 images: V8 was still optimizing functions through the first 600–800 (measured with
  * --trace-opt: 178, 121, 53 and 30 functions marked in four rounds of 200), and a push-many round after a
- * warm-up of 100 ran at two thirds of the third round's speed. The warm-up's own figures are kept (cold start).
+ * warm-up of 100 ran at two thirds of the third round's speed.
+ * Why a large blob first: the first large transfers of a process change the hidden classes of Node's
+ * streams (and a byte counter outgrows a small integer), which throws away the optimized code of ~100
+ * functions the small requests use: without it, the first push-many round after the large steps ran at
+ * 150–175 images/s and the next two at ~200, where later rounds ran at 230 (with --trace-opt: 122, then 45
+ * functions optimized again). It happens once in a process's life: rounds right after a second and a third
+ * large push and pull ran at full speed. The warm-up's own figures are kept (cold start).
  */
 async function warmUp(s: Server): Promise<Record<string, number> | undefined> {
   const t = performance.now();
+  const prefix = ['--repo-prefix', 'warmup'];
   try {
     const figures: Record<string, number> = {};
+    const large = await regbench(s, 'push-large', { mono_mibps: 'mono_mibps' }, '--size', String(cfg.largeMiB), ...prefix);
+    figures['push-large_mono_mibps'] = large.metrics.mono_mibps!;
+    await regbench(s, 'pull-large', {}, ...prefix);
     for (const scenario of ['push-many', 'pull-many']) {
-      const { raw } = await regbench(s, scenario, {}, '--n', String(cfg.warmupImages), '--c', String(cfg.concurrency), '--repo-prefix', 'warmup');
+      const { raw } = await regbench(s, scenario, {}, '--n', String(cfg.warmupImages), '--c', String(cfg.concurrency), ...prefix);
       figures[`${scenario}_images_per_s`] = Number(raw.images_per_s);
     }
     const rates = `${figures['push-many_images_per_s']} / ${figures['pull-many_images_per_s']} images/s`;
-    process.stdout.write(`  warm-up       ${s.name.padEnd(nameWidth)} ${cfg.warmupImages} small images pushed and pulled (${rates}) in ${round((performance.now() - t) / 1000)} s (not measured)\n`);
+    process.stdout.write(`  warm-up       ${s.name.padEnd(nameWidth)} ${cfg.largeMiB} MiB pushed (${figures['push-large_mono_mibps']} MiB/s) and pulled, ${cfg.warmupImages} small images pushed and pulled (${rates}) in ${round((performance.now() - t) / 1000)} s (not measured)
+`);
     return figures;
   } catch (err) {
     fail(s, 'warm-up', err);

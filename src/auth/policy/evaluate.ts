@@ -25,6 +25,8 @@ export interface AccessRequest {
  * `"Principal": "*"`.
  */
 export function evaluateAccess(request: AccessRequest): Decision {
+  // No policy at all (the root on a repository without a policy): nothing to evaluate, nothing to allocate.
+  if (request.resourcePolicy === undefined && request.identityPolicies.length === 0) return request.principal.kind === 'root' ? 'allow' : 'implicit-deny';
   const identity = request.principal.kind === 'anonymous' ? [] : request.identityPolicies.flatMap((p) => p.statements);
   const resource = request.resourcePolicy?.statements.filter((s) => principalMatches(s, request.principal)) ?? [];
   const applicable = [...identity, ...resource].filter((s) => statementApplies(s, request));

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OpContext } from '../../core/context.js';
+import type { Logger, OpContext } from '../../core/context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,20 +10,34 @@ declare module 'fastify' {
 
 /** An OpContext whose signal fires when the client goes away before the response is complete. */
 export function requestContext(request: FastifyRequest, reply: FastifyReply): OpContext {
-  let controller: AbortController | undefined;
-  return {
-    log: request.log,
-    // Made on first use: most requests (a manifest or blob GET) never look at it, and an
-    // AbortController per request is a measurable share of a small GET.
-    get signal(): AbortSignal {
-      if (!controller) {
-        const made = (controller = new AbortController());
-        if (reply.raw.destroyed && !reply.raw.writableFinished) made.abort(new Error('client closed the connection'));
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) made.abort(new Error('client closed the connection'));
-        });
-      }
-      return controller.signal;
-    },
-  };
+  return new RequestContext(request.log, reply);
+}
+
+/**
+ * A class, so that the getter lives once on the prototype: an object literal with a getter is built
+ * slowly, property by property, for every request.
+ */
+class RequestContext implements OpContext {
+  private controller: AbortController | undefined;
+
+  constructor(
+    readonly log: Logger,
+    private readonly reply: FastifyReply,
+  ) {}
+
+  /**
+   * Made on first use: most requests (a manifest or blob GET) never look at it, and an AbortController
+   * per request is a measurable share of a small GET.
+   */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const made = (this.controller = new AbortController());
+      const raw = this.reply.raw;
+      if (raw.destroyed && !raw.writableFinished) made.abort(new Error('client closed the connection'));
+      raw.once('close', () => {
+        if (!raw.writableFinished) made.abort(new Error('client closed the connection'));
+      });
+    }
+    return this.controller.signal;
+  }
 }

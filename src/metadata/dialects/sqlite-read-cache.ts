@@ -2,34 +2,70 @@ import type SqliteDatabase from 'better-sqlite3';
 
 /** Rows kept at most; past that the cache starts again empty (a full scan to evict would cost more). */
 const MAX_ENTRIES = 10_000;
+/** Write statements whose tables are remembered; the texts repeat, but `in (…)` lists make new ones. */
+const MAX_WRITE_TEXTS = 1_000;
+
+/** The tables a query reads, as Kysely writes them: `from "t"`, `join "t"`. */
+const READ_TABLE = /\b(?:from|join)\s+"([^"]+)"/gi;
+/** The table a data change writes: `insert into "t"`, `update "t"`, `delete from "t"`. */
+const WRITTEN_TABLE = /^\s*(insert\s+into|update|delete\s+from)\s+"([^"]+)"/i;
+
+/** The cached rows of one SQL text, and the tables that text reads (undefined: it could not tell). */
+interface Entry {
+  readonly tables: ReadonlySet<string> | undefined;
+  readonly rows: Map<string, readonly unknown[]>;
+}
 
 /**
- * Results of the cacheable reads of one SQLite connection, kept until anything may have changed the
- * database: a statement on this connection that is not read-only (`noteWrite`, called before it runs),
- * or a commit by another connection, which SQLite reports by changing `PRAGMA data_version` (the
- * `berth` commands that open the database beside a running server). Either empties the whole cache.
- * data_version is asked at most once per millisecond (asking costs about what a lookup saves), so another
- * process's commit is seen within a millisecond; this server's own writes are seen at once.
+ * Results of the cacheable reads of one SQLite connection, kept until something may have changed what they
+ * read: a write statement on this connection (`noteWrite`, called before it runs), or a commit by another
+ * connection, which SQLite reports by changing `PRAGMA data_version` (the `berth` commands that open the
+ * database beside a running server). data_version is asked at most once per millisecond (asking costs
+ * about what a lookup saves), so another process's commit is seen within a millisecond; this server's own
+ * writes are seen at once.
  *
- * Why: on the pull paths the same few lookups (a tag's manifest, a repository's policy, a blob's link)
- * repeat between writes, and each costs a SQLite statement (about 20 µs here) where a hit costs two map
- * lookups. Reads inside a transaction never come here.
+ * A write empties only the results that read the table it writes, or a table whose rows its deletes and
+ * updates reach through foreign keys (ON DELETE CASCADE and the like); a write it cannot read (DDL, a
+ * statement of another shape) empties everything, and so does another connection's commit. Why: during
+ * pushes the writes go to blobs, links, manifests and tags, while every request looks up its repository
+ * and that repository's policy; emptying everything at each write made those lookups miss almost always.
+ *
+ * Why a cache: on the pull paths the same few lookups (a tag's manifest, a repository's policy, a blob's
+ * link) repeat between writes, and each costs a SQLite statement (about 20 µs here) where a hit costs two
+ * map lookups. Reads inside a transaction never come here.
  */
 export class SqliteReadCache {
-  /** Rows by SQL text (a handful of texts), then by parameters. */
-  private readonly entries = new Map<string, Map<string, readonly unknown[]>>();
+  /** By SQL text (a handful of texts), then by parameters. */
+  private readonly entries = new Map<string, Entry>();
   private size = 0;
+  /** The tables each write statement may change, by its text (undefined: any). */
+  private readonly changedBy = new Map<string, ReadonlySet<string> | undefined>();
   private readonly dataVersion: SqliteDatabase.Statement;
   private seenVersion: unknown;
   private checkedAt = 0;
 
-  constructor(database: SqliteDatabase.Database) {
+  constructor(private readonly database: SqliteDatabase.Database) {
     this.dataVersion = database.prepare('pragma data_version').pluck();
     this.seenVersion = this.dataVersion.get();
   }
 
-  noteWrite(): void {
-    if (this.size > 0) this.clear();
+  /** Before the write statement `sql` runs on this connection. */
+  noteWrite(sql: string): void {
+    if (this.size === 0) return;
+    let tables = this.changedBy.get(sql);
+    if (tables === undefined && !this.changedBy.has(sql)) {
+      tables = this.tablesChangedBy(sql);
+      if (this.changedBy.size >= MAX_WRITE_TEXTS) this.changedBy.clear();
+      this.changedBy.set(sql, tables);
+    }
+    if (tables === undefined) {
+      // Perhaps a schema change: the foreign keys are read again next time.
+      this.changedBy.clear();
+      return this.clear();
+    }
+    for (const entry of this.entries.values()) {
+      if (entry.rows.size > 0 && (entry.tables === undefined || [...entry.tables].some((t) => tables.has(t)))) this.drop(entry);
+    }
   }
 
   /** The rows of `sql` with `parameters`, from the cache or from `run`. The rows are frozen: callers share them. */
@@ -43,23 +79,65 @@ export class SqliteReadCache {
         this.clear();
       }
     }
-    let bySql = this.entries.get(sql);
-    if (bySql === undefined) this.entries.set(sql, (bySql = new Map()));
+    let entry = this.entries.get(sql);
+    if (entry === undefined) this.entries.set(sql, (entry = { tables: tablesRead(sql), rows: new Map() }));
     const key = keyOf(parameters);
-    let rows = bySql.get(key);
+    let rows = entry.rows.get(key);
     if (rows === undefined) {
       rows = Object.freeze(run().map((row) => Object.freeze(row)));
       if (this.size >= MAX_ENTRIES) this.clear();
-      bySql.set(key, rows);
+      entry.rows.set(key, rows);
       this.size++;
     }
     return rows;
   }
 
   private clear(): void {
-    for (const bySql of this.entries.values()) bySql.clear();
+    for (const entry of this.entries.values()) entry.rows.clear();
     this.size = 0;
   }
+
+  private drop(entry: Entry): void {
+    this.size -= entry.rows.size;
+    entry.rows.clear();
+  }
+
+  /**
+   * The tables a data change may alter: the one it writes, and for an update or a delete (an upsert
+   * too) every table
+   * whose foreign keys act on it (cascades and SET NULL/DEFAULT), and on from there. Undefined for
+   * a statement that is not a plain insert, update or delete.
+   */
+  private tablesChangedBy(sql: string): ReadonlySet<string> | undefined {
+    const match = WRITTEN_TABLE.exec(sql);
+    if (!match) return undefined;
+    const changed = new Set([match[2]!]);
+    // An insert changes its own table alone, unless it updates on conflict.
+    if (/^insert/i.test(match[1]!) && !/\bdo\s+update\b/i.test(sql)) return changed;
+    const acting = this.foreignKeysActingOn();
+    for (const table of changed) for (const child of acting.get(table) ?? []) changed.add(child);
+    return changed;
+  }
+
+  /** For each table, the tables with a foreign key to it that does something when its rows change. */
+  private foreignKeysActingOn(): Map<string, string[]> {
+    const acting = new Map<string, string[]>();
+    const tables = this.database.prepare("select name from sqlite_master where type = 'table'").pluck().all() as string[];
+    for (const child of tables) {
+      const keys = this.database.pragma(`foreign_key_list("${child.replaceAll('"', '""')}")`) as { table: string; on_update: string; on_delete: string }[];
+      for (const key of keys) {
+        const inert = (action: string) => action === 'NO ACTION' || action === 'RESTRICT';
+        if (!inert(key.on_delete) || !inert(key.on_update)) acting.set(key.table, [...(acting.get(key.table) ?? []), child]);
+      }
+    }
+    return acting;
+  }
+}
+
+/** The tables `sql` reads, or undefined when it names none that can be told (then any write empties it). */
+function tablesRead(sql: string): ReadonlySet<string> | undefined {
+  const tables = new Set([...sql.matchAll(READ_TABLE)].map((m) => m[1]!));
+  return tables.size > 0 ? tables : undefined;
 }
 
 /** Parameters are strings, numbers or null; the type goes into the key so that 1 and '1' differ. */

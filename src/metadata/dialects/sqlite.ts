@@ -23,7 +23,7 @@ export async function openSqlite(file: string): Promise<Metadata> {
   database.pragma('busy_timeout = 10000');
   const checkpointer = file === ':memory:' ? undefined : startCheckpointer(database, file);
   const cache = new SqliteReadCache(database);
-  const statements = withStatementCache(database, () => cache.noteWrite());
+  const statements = withStatementCache(database, (text) => cache.noteWrite(text));
   const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   // Outside a transaction a read runs at once: the connection is synchronous, so nothing interleaves, and
@@ -92,9 +92,9 @@ function transactions(database: SqliteDatabase.Database, db: Db) {
  * Kysely prepares every query anew, and SQLite's prepare costs more than running a short query. The
  * SQL text of our queries repeats, so each statement is prepared once and reused (the driver runs one
  * statement at a time on its single connection, so sharing one is safe). A statement that may write
- * calls `onWrite` each time before it runs.
+ * calls `onWrite` with its text each time before it runs.
  */
-function withStatementCache(database: SqliteDatabase.Database, onWrite: () => void): SqliteDatabaseLike {
+function withStatementCache(database: SqliteDatabase.Database, onWrite: (text: string) => void): SqliteDatabaseLike {
   const statements = new Map<string, SqliteStatementLike>();
   return {
     close: () => void database.close(),
@@ -102,7 +102,7 @@ function withStatementCache(database: SqliteDatabase.Database, onWrite: () => vo
       let statement = statements.get(text);
       if (!statement) {
         const prepared = database.prepare(text);
-        statement = prepared.readonly ? prepared : announcingWrites(prepared, onWrite);
+        statement = prepared.readonly ? prepared : announcingWrites(prepared, () => onWrite(text));
         // Queries with IN lists vary in length; keep the cache bounded all the same.
         if (statements.size >= 1000) statements.clear();
         statements.set(text, statement);

@@ -94,17 +94,21 @@ export async function unlinkBlob(db: Db, repositoryId: number, digest: string): 
 
 /** Of `digests`, those the repository links and that are active. */
 export async function linkedDigests(db: Db, repositoryId: number, digests: string[]): Promise<Set<string>> {
-  if (digests.length === 0) return new Set();
-  const rows = await db
+  const linked = new Set<string>();
+  // One prepared lookup per digest: an `in (…)` list would be a statement of its own shape per length.
+  for (const digest of new Set(digests)) if ((await activeLink(db, repositoryId, digest)).rows.length > 0) linked.add(digest);
+  return linked;
+}
+
+const activeLink = preparedQuery((db, repositoryId: number, digest: string) =>
+  db
     .selectFrom('repository_blobs as rb')
     .innerJoin('blobs as b', 'b.digest', 'rb.digest')
     .select('rb.digest')
     .where('rb.repository_id', '=', repositoryId)
-    .where('rb.digest', 'in', digests)
-    .where('b.state', '=', 'active')
-    .execute();
-  return new Set(rows.map((row) => row.digest));
-}
+    .where('rb.digest', '=', digest)
+    .where('b.state', '=', 'active'),
+);
 
 /** Queues blobs for garbage-collection review after `reviewAfter` (they may have lost their last reference). */
 export async function queueBlobReview(db: Db, digests: string[], reviewAfter: number): Promise<void> {

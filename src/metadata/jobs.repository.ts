@@ -1,4 +1,5 @@
 import type { Db, Metadata } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 
 export interface JobRow {
   id: number;
@@ -18,13 +19,16 @@ export interface NewJob {
 
 /** Adds the job unless one with its kind and key is queued; returns whether it was added. */
 export async function enqueueJob(db: Db, job: NewJob, now: number): Promise<boolean> {
-  const result = await db
-    .insertInto('jobs')
-    .values({ kind: job.kind, dedupe_key: job.dedupeKey, payload: job.payload, run_after: job.runAfter, created_at: now })
-    .onConflict((oc) => oc.columns(['kind', 'dedupe_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  const result = await insertJobRow(db, job.kind, job.dedupeKey, job.payload, job.runAfter, now);
+  return Number(result.numAffectedRows ?? 0n) > 0;
 }
+
+const insertJobRow = preparedQuery((db, kind: string, dedupeKey: string, payload: string, runAfter: number, now: number) =>
+  db
+    .insertInto('jobs')
+    .values({ kind, dedupe_key: dedupeKey, payload, run_after: runAfter, created_at: now })
+    .onConflict((oc) => oc.columns(['kind', 'dedupe_key']).doNothing()),
+);
 
 export interface LeaseRequest {
   readonly kinds: readonly string[];
@@ -69,8 +73,12 @@ export async function extendLease(db: Db, id: number, owner: string, until: numb
 
 /** Removes a queued job that no worker has leased (its work was done another way). */
 export async function dropUnleasedJob(db: Db, kind: string, dedupeKey: string): Promise<void> {
-  await db.deleteFrom('jobs').where('kind', '=', kind).where('dedupe_key', '=', dedupeKey).where('lease_owner', 'is', null).execute();
+  await deleteUnleasedJob(db, kind, dedupeKey);
 }
+
+const deleteUnleasedJob = preparedQuery((db, kind: string, dedupeKey: string) =>
+  db.deleteFrom('jobs').where('kind', '=', kind).where('dedupe_key', '=', dedupeKey).where('lease_owner', 'is', null),
+);
 
 /** Makes a queued job due now (it was scheduled for later). */
 export async function makeJobDue(db: Db, kind: string, dedupeKey: string, now: number): Promise<void> {

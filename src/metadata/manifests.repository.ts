@@ -59,28 +59,59 @@ export async function insertManifest(
   row: ManifestsTable,
   references: { digest: string; kind: ReferenceKind }[],
 ): Promise<boolean> {
-  const result = await db
-    .insertInto('manifests')
-    .values(row)
-    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-    .executeTakeFirst();
-  const inserted = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-  if (inserted && references.length > 0) {
-    await db
-      .insertInto('manifest_references')
-      .values(
-        references.map((ref) => ({
-          repository_id: row.repository_id,
-          manifest_digest: row.digest,
-          child_digest: ref.digest,
-          kind: ref.kind,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['repository_id', 'manifest_digest', 'child_digest']).doNothing())
-      .execute();
-  }
+  const result = await insertManifestRow(
+    db,
+    row.repository_id,
+    row.digest,
+    row.media_type,
+    row.size,
+    row.artifact_type,
+    row.subject_digest,
+    row.annotations,
+    row.pushed_at,
+    row.last_pulled_at,
+  );
+  const inserted = Number(result.numAffectedRows ?? 0n) > 0;
+  // One prepared statement per reference rather than one of its own shape per number of references.
+  if (inserted) for (const ref of references) await insertReference(db, row.repository_id, row.digest, ref.digest, ref.kind);
   return inserted;
 }
+
+const insertManifestRow = preparedQuery(
+  (
+    db,
+    repositoryId: number,
+    digest: string,
+    mediaType: string,
+    size: number,
+    artifactType: string | null,
+    subjectDigest: string | null,
+    annotations: string | null,
+    pushedAt: number,
+    lastPulledAt: number | null,
+  ) =>
+    db
+      .insertInto('manifests')
+      .values({
+        repository_id: repositoryId,
+        digest,
+        media_type: mediaType,
+        size,
+        artifact_type: artifactType,
+        subject_digest: subjectDigest,
+        annotations,
+        pushed_at: pushedAt,
+        last_pulled_at: lastPulledAt,
+      })
+      .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing()),
+);
+
+const insertReference = preparedQuery((db, repositoryId: number, manifestDigest: string, childDigest: string, kind: ReferenceKind) =>
+  db
+    .insertInto('manifest_references')
+    .values({ repository_id: repositoryId, manifest_digest: manifestDigest, child_digest: childDigest, kind })
+    .onConflict((oc) => oc.columns(['repository_id', 'manifest_digest', 'child_digest']).doNothing()),
+);
 
 /** The digests the manifest references (before deleting it, to queue them for review). */
 export async function manifestChildren(db: Db, repositoryId: number, digest: string): Promise<{ digest: string; kind: ReferenceKind }[]> {

@@ -5,20 +5,27 @@ type RowOf<C> = C extends Compilable<infer O> ? O : never;
 type Slot = { param: number } | { constant: unknown };
 
 /**
- * Runs a SELECT at once, outside Kysely; undefined when it cannot now (the caller then goes through Kysely).
- * `cached`: the dialect may answer from its cache of results, emptied whenever the database may have changed.
+ * Runs a statement at once, outside Kysely's executor; undefined when it cannot now (the caller then goes
+ * through Kysely). `cached`: the dialect may answer a SELECT from its cache of results, emptied whenever
+ * the database may have changed.
  */
-export type DirectRead = (sql: string, parameters: readonly unknown[], cached: boolean) => readonly unknown[] | undefined;
+export type DirectRun = (sql: string, parameters: readonly unknown[], cached: boolean) => QueryResult<unknown> | undefined;
 
-const directReads = new WeakMap<Db, DirectRead>();
+const directRuns = new WeakMap<Db, DirectRun>();
 
 /**
- * Lets the prepared SELECTs on `db` itself (not on a transaction's handle) skip Kysely's executor.
- * Why: for a query that SQLite answers in a few microseconds, Kysely's executor, connection mutex and
- * promises cost twice that again (measured: two thirds of the SQLite time of a manifest GET).
+ * Lets the prepared queries on `db` (the database's handle, or a transaction's) skip Kysely's executor
+ * when `run` takes them. Why: for a statement that SQLite runs in a few microseconds, Kysely's executor,
+ * connection mutex and promises cost twice that again (measured: two thirds of the SQLite time of a
+ * manifest GET, and the statements of a push run mostly inside transactions).
  */
-export function allowDirectReads(db: Db, read: DirectRead): void {
-  directReads.set(db, read);
+export function allowDirectRuns(db: Db, run: DirectRun): void {
+  directRuns.set(db, run);
+}
+
+/** Ends what allowDirectRuns allowed (a transaction's handle, once the transaction is over). */
+export function endDirectRuns(db: Db): void {
+  directRuns.delete(db);
 }
 
 /**
@@ -29,7 +36,8 @@ export function allowDirectReads(db: Db, read: DirectRead): void {
  * `build` receives stand-ins for its parameters: it must pass each one through as a value (never
  * branch on it), so that the SQL is the same whatever the values are. `in (…)` lists do not fit.
  *
- * `cached`: for the lookups the pull paths repeat; their rows are then shared, and frozen.
+ * `cached`: for the lookups the pull paths repeat; their rows are then shared, and frozen. Where the dialect
+ * allows it (allowDirectRuns), the statement runs without Kysely's executor.
  */
 export function preparedQuery<P extends unknown[], C extends Compilable<unknown>>(
   build: (db: Db, ...params: P) => C,
@@ -54,8 +62,8 @@ export function preparedQuery<P extends unknown[], C extends Compilable<unknown>
       templates.set(adapter, (template = { compiled, slots }));
     }
     const parameters = template.slots.map((slot) => ('param' in slot ? params[slot.param] : slot.constant));
-    const rows = template.compiled.query.kind === 'SelectQueryNode' ? directReads.get(db)?.(template.compiled.sql, parameters, cached) : undefined;
-    if (rows) return { rows: rows as RowOf<C>[] };
+    const result = directRuns.get(db)?.(template.compiled.sql, parameters, cached);
+    if (result) return result as QueryResult<RowOf<C>>;
     return db.executeQuery<RowOf<C>>({ ...template.compiled, parameters });
   };
 }

@@ -1,9 +1,11 @@
 import type { Db } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 
 export async function findRegistrySetting(db: Db, name: string): Promise<string | undefined> {
-  const row = await db.selectFrom('registry_settings').select('value').where('name', '=', name).executeTakeFirst();
-  return row?.value;
+  return (await registrySetting(db, name)).rows[0]?.value;
 }
+
+const registrySetting = preparedQuery((db, name: string) => db.selectFrom('registry_settings').select('value').where('name', '=', name), { cached: true });
 
 export async function putRegistrySetting(db: Db, name: string, value: string, now: number): Promise<void> {
   await db

@@ -44,8 +44,10 @@ export async function insertRepositoryWithSettings(db: Db, name: string, setting
 }
 
 export async function findRepositorySettings(db: Db, name: string): Promise<RepositorySettingsRow | undefined> {
-  return db.selectFrom('repositories').select(SETTINGS_COLUMNS).where('name', '=', name).executeTakeFirst();
+  return (await repositorySettingsByName(db, name)).rows[0];
 }
+
+const repositorySettingsByName = preparedQuery((db, name: string) => db.selectFrom('repositories').select(SETTINGS_COLUMNS).where('name', '=', name), { cached: true });
 
 /** Repositories in lexical order: the named ones, or a page after `after`. */
 export async function listRepositorySettings(db: Db, filter: { names?: string[]; after?: string; limit: number }): Promise<RepositorySettingsRow[]> {

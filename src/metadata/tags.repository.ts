@@ -1,21 +1,20 @@
 import type { Db } from './metadata.js';
+import { preparedQuery } from './prepared-query.js';
 
 /** Points `name` at `digest`, creating or moving the tag; returns the digest it pointed to before. */
 export async function upsertTag(db: Db, repositoryId: number, name: string, digest: string, now: number): Promise<string | undefined> {
-  const previous = await db
-    .selectFrom('tags')
-    .select('manifest_digest')
-    .where('repository_id', '=', repositoryId)
-    .where('name', '=', name)
-    .executeTakeFirst();
-  if (previous?.manifest_digest === digest) return digest;
-  await db
+  const previous = await findTagDigest(db, repositoryId, name);
+  if (previous === digest) return digest;
+  await upsertTagRow(db, repositoryId, name, digest, now);
+  return previous;
+}
+
+const upsertTagRow = preparedQuery((db, repositoryId: number, name: string, digest: string, now: number) =>
+  db
     .insertInto('tags')
     .values({ repository_id: repositoryId, name, manifest_digest: digest, updated_at: now })
-    .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ manifest_digest: digest, updated_at: now }))
-    .execute();
-  return previous?.manifest_digest;
-}
+    .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet((eb) => ({ manifest_digest: eb.ref('excluded.manifest_digest'), updated_at: eb.ref('excluded.updated_at') }))),
+);
 
 /** Removes the tag; returns the digest it pointed to, or undefined when there was none. */
 export async function deleteTag(db: Db, repositoryId: number, name: string): Promise<string | undefined> {
@@ -39,6 +38,9 @@ export async function listTagNames(db: Db, repositoryId: number, after: string |
 
 /** The digest a tag points to, or undefined. */
 export async function findTagDigest(db: Db, repositoryId: number, name: string): Promise<string | undefined> {
-  const row = await db.selectFrom('tags').select('manifest_digest').where('repository_id', '=', repositoryId).where('name', '=', name).executeTakeFirst();
-  return row?.manifest_digest;
+  return (await tagDigest(db, repositoryId, name)).rows[0]?.manifest_digest;
 }
+
+const tagDigest = preparedQuery((db, repositoryId: number, name: string) =>
+  db.selectFrom('tags').select('manifest_digest').where('repository_id', '=', repositoryId).where('name', '=', name),
+);

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
+import { Kysely, SqliteDialect, sql, type QueryResult, type SqliteDatabase as SqliteDatabaseLike } from 'kysely';
 import type { Db, Metadata } from '../metadata.js';
 import { migrateToLatest } from '../migrations/index.js';
-import { allowDirectReads } from '../prepared-query.js';
+import { allowDirectRuns, endDirectRuns } from '../prepared-query.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteReadCache } from './sqlite-read-cache.js';
 import type { Database } from '../tables.js';
@@ -26,15 +26,17 @@ export async function openSqlite(file: string): Promise<Metadata> {
   const statements = withStatementCache(database, (text) => cache.noteWrite(text));
   const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db as Kysely<unknown>, 'sqlite');
-  // Outside a transaction a read runs at once: the connection is synchronous, so nothing interleaves, and
-  // it sees what is committed. Inside one (BEGIN ran, its work awaits), it must wait for Kysely's mutex, or
-  // it would see uncommitted rows of the transaction on this same connection.
-  allowDirectReads(db, (text, parameters, cached) => {
+  // Outside a transaction a prepared query runs at once: the connection is synchronous, so nothing
+  // interleaves, and a read sees what is committed. While one is open (BEGIN ran, its work awaits), a
+  // query of anyone else must wait for Kysely's mutex, or it would run inside that transaction.
+  allowDirectRuns(db, (text, parameters, cached) => {
     if (database.inTransaction) return undefined;
-    const run = () => statements.prepare(text).all(parameters);
-    return cached ? cache.read(text, parameters, run) : run();
+    const statement = statements.prepare(text);
+    if (!cached || !statement.readonly) return runStatement(statement, parameters);
+    // Shared rows, frozen by the cache (QueryResult's type does not say readonly).
+    return { rows: cache.read(text, parameters, () => statement.all(parameters)) as unknown[] };
   });
-  const transaction = transactions(database, db);
+  const transaction = transactions(database, db, statements);
   const held = new Set<string>();
   return {
     dialect: 'sqlite',
@@ -61,15 +63,17 @@ export async function openSqlite(file: string): Promise<Metadata> {
 /**
  * Kysely's SQLite driver has one connection behind a mutex: while this holds it, no other query runs.
  * BEGIN, COMMIT and ROLLBACK go to SQLite directly: through Kysely's executor each cost about as much
- * again as SQLite takes to run it, and a small blob push makes a transaction.
+ * again as SQLite takes to run it, and a small blob push makes a transaction. So do the prepared queries
+ * of the transaction's work, which has the connection to itself.
  */
-function transactions(database: SqliteDatabase.Database, db: Db) {
+function transactions(database: SqliteDatabase.Database, db: Db, statements: CachedStatements) {
   const begin = database.prepare('begin immediate');
   const commit = database.prepare('commit');
   const rollback = database.prepare('rollback');
   return <T>(work: (trx: Db) => Promise<T>): Promise<T> =>
     db.connection().execute(async (connection) => {
       begin.run();
+      allowDirectRuns(connection, (text, parameters) => runStatement(statements.prepare(text), parameters));
       try {
         const result = await work(connection);
         commit.run();
@@ -84,8 +88,17 @@ function transactions(database: SqliteDatabase.Database, db: Db) {
           }
         }
         throw err;
+      } finally {
+        endDirectRuns(connection);
       }
     });
+}
+
+/** A statement's result as Kysely's SQLite driver gives it. */
+function runStatement(statement: CachedStatement, parameters: readonly unknown[]): QueryResult<unknown> {
+  if (statement.reader) return { rows: statement.all(parameters) };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
 
 /**
@@ -94,8 +107,8 @@ function transactions(database: SqliteDatabase.Database, db: Db) {
  * statement at a time on its single connection, so sharing one is safe). A statement that may write
  * calls `onWrite` with its text each time before it runs.
  */
-function withStatementCache(database: SqliteDatabase.Database, onWrite: (text: string) => void): SqliteDatabaseLike {
-  const statements = new Map<string, SqliteStatementLike>();
+function withStatementCache(database: SqliteDatabase.Database, onWrite: (text: string) => void): CachedStatements {
+  const statements = new Map<string, CachedStatement>();
   return {
     close: () => void database.close(),
     prepare(text: string) {
@@ -112,11 +125,16 @@ function withStatementCache(database: SqliteDatabase.Database, onWrite: (text: s
   };
 }
 
-type SqliteStatementLike = ReturnType<SqliteDatabaseLike['prepare']>;
+/** A prepared statement, shared; `readonly` when it never writes. */
+type CachedStatement = ReturnType<SqliteDatabaseLike['prepare']> & { readonly readonly: boolean };
+interface CachedStatements extends SqliteDatabaseLike {
+  prepare(text: string): CachedStatement;
+}
 
-function announcingWrites(statement: SqliteDatabase.Statement, onWrite: () => void): SqliteStatementLike {
+function announcingWrites(statement: SqliteDatabase.Statement, onWrite: () => void): CachedStatement {
   return {
     reader: statement.reader,
+    readonly: false,
     all: (parameters) => {
       onWrite();
       return statement.all(parameters);

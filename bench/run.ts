@@ -5,12 +5,12 @@
 //   BENCH_LARGE_MIB=1024   size of the large blob (push monolithic and chunked, pull whole and in ranges)
 //   BENCH_HUGE_MIB=4096    size of the blob pushed to Berth alone to measure its peak RSS
 //   BENCH_SKIP_HUGE=1      skip that run
-//   BENCH_GET_SECONDS=15   duration of the manifest GET load (wrk, 64 connections)
+//   BENCH_GET_SECONDS=15   duration of each round of the manifest GET load (wrk, 64 connections)
 //   BENCH_WARMUP_IMAGES=600  small images each server pushes and pulls before anything is measured, after one
 //                          large blob (see warmUp)
-//   BENCH_ROUNDS=3         rounds of each transfer step (push, pull, push-many, pull-many), the servers taking
-//                          turns (in the other order every other round); each figure is the median of its
-//                          rounds (this VM's disk and memory drift a lot)
+//   BENCH_ROUNDS=3         rounds of each transfer step (push, pull, push-many, pull-many) and of the manifest GET
+//                          load, the servers taking turns (in the other order every other round); each figure is
+//                          the median of its rounds (this VM's disk and memory drift a lot)
 //   BERTH_LOG_LEVEL=info   Berth's log level (its log goes to a file in the temp dir)
 //   BENCH_BERTH_NODE_ARGS  extra flags for Berth's node process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //
@@ -118,6 +118,7 @@ const STEPS: Step[] = [
   { name: 'pull-many', rounds: true, run: (s) => regbench(s, 'pull-many', { images_per_s: 'images_per_s', ...lat }, '--n', String(cfg.images), '--c', String(cfg.concurrency)) },
   {
     name: 'manifest-get',
+    rounds: true,
     run: async (s) => {
       // A manifest push-many made; check it answers before loading it.
       const url = `${s.url}/v2/bench/many/manifests/t0`;
@@ -341,7 +342,7 @@ async function main(): Promise<void> {
 
   const columns = servers.map((s) => ({ key: s.name, label: s.label, berth: s.kind === 'berth' }));
   const { head, rows } = summarize({ cfg, columns, results, huge, disk: scaleOut ? null : disk });
-  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth); push, pull, push-many and pull-many figures are medians of ${cfg.rounds} rounds\n${table(head, rows)}\n`);
+  process.stdout.write(`\nratio > 1 means Berth is better (throughput Berth/Distribution; latency and memory Distribution/Berth); push, pull, push-many, pull-many and manifest GET figures are medians of ${cfg.rounds} rounds\n${table(head, rows)}\n`);
   if (scaleOut) {
     process.stdout.write(`peak RSS of a deployment with several nodes is its largest node's; no "% of disk speed" rows: the bytes go to the S3 server, not this disk\n`);
   }

@@ -23,6 +23,8 @@ export interface AccessControl {
   readonly passwords: VerifiedTokens<PasswordClaims>;
   readonly bearerTokens: VerifiedTokens<BearerClaims>;
   readonly failedLogins: FailedLogins;
+  /** Authorization headers already taken apart, by their text (see parseAuthorization). */
+  readonly authorizations: Map<string, RegistryCredentials | undefined>;
 }
 
 /** Credentials as a /v2 request (or the token endpoint) carries them. */
@@ -34,9 +36,28 @@ export interface Caller {
   readonly grants: BearerClaims['access'] | undefined;
 }
 
-/** The Authorization header taken apart; undefined when it is not a scheme we accept. */
-export function parseAuthorization(header: string | undefined): RegistryCredentials | undefined {
-  if (header === undefined || header === '') return { kind: 'none' };
+const NO_CREDENTIALS: RegistryCredentials = { kind: 'none' };
+/** Headers remembered at most, and the longest remembered (a Basic ECR password is about 300 characters). */
+const REMEMBERED_HEADERS = 1_000;
+const REMEMBERED_HEADER_LENGTH = 1_024;
+
+/**
+ * The Authorization header taken apart; undefined when it is not a scheme we accept. A client sends the
+ * same header on every request, so the answer is remembered by the header's text: decoding Basic's base64
+ * each time was a measurable share of a manifest GET.
+ */
+export function parseAuthorization(access: AccessControl, header: string | undefined): RegistryCredentials | undefined {
+  if (header === undefined || header === '') return NO_CREDENTIALS;
+  if (header.length > REMEMBERED_HEADER_LENGTH) return credentialsIn(header);
+  const remembered = access.authorizations.get(header);
+  if (remembered !== undefined || access.authorizations.has(header)) return remembered;
+  const credentials = credentialsIn(header);
+  if (access.authorizations.size >= REMEMBERED_HEADERS) access.authorizations.clear();
+  access.authorizations.set(header, credentials);
+  return credentials;
+}
+
+function credentialsIn(header: string): RegistryCredentials | undefined {
   const space = header.indexOf(' ');
   const scheme = header.slice(0, space).toLowerCase();
   const value = header.slice(space + 1).trim();
@@ -185,7 +206,16 @@ function withPrincipalKeys(context: () => ConditionContext, principal: Principal
 
 /** The access control of a registry over `identity`. */
 export function createAccessControl(identity: Identity, region: string, clock: Clock): AccessControl {
-  return { identity, region, clock, policies: new PolicyCache(), passwords: new VerifiedTokens(), bearerTokens: new VerifiedTokens(), failedLogins: new FailedLogins() };
+  return {
+    identity,
+    region,
+    clock,
+    policies: new PolicyCache(),
+    passwords: new VerifiedTokens(),
+    bearerTokens: new VerifiedTokens(),
+    failedLogins: new FailedLogins(),
+    authorizations: new Map(),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { conditionKeys } from '../plugins/condition-keys.js';
  * bearer token) and checks one IAM action on one resource against the caller's identity policies.
  */
 export async function authorizeApi(access: AccessControl, request: FastifyRequest, action: string, resource: string): Promise<void> {
-  const caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, parseAuthorization(request.headers.authorization)));
+  const caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, parseAuthorization(access, request.headers.authorization)));
   if (caller.principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required: Basic AWS:<authorization token>');
   if ((await decideOnIdentity(access, caller.principal, action, resource, conditionKeys(request))) !== 'allow') {
     throw new RegistryError('DENIED', `not authorized to perform ${action} on ${resource}`);

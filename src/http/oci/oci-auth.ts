@@ -24,7 +24,7 @@ export async function authorizeOci(access: AccessControl, request: FastifyReques
   const challenge = (scope: ScopeAction[] | undefined, error?: string) => ({ challenge: bearerChallenge(baseUrl, request, route, scope, error) });
   let caller: Caller;
   try {
-    caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, parseAuthorization(request.headers.authorization)));
+    caller = await throttledAuthentication(access, request.ip, () => identifyCaller(access, parseAuthorization(access, request.headers.authorization)));
   } catch (err) {
     if (err instanceof RegistryError && err.code === 'CREDENTIALS_INVALID') throw new RegistryError('UNAUTHORIZED', err.message, challenge(undefined));
     throw err;

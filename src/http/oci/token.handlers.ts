@@ -12,7 +12,7 @@ const SCOPE_ACTIONS: readonly string[] = ['pull', 'push', 'delete'];
  * scopes that the policies allow. A wrong password is 401, so `docker login` rejects it.
  */
 export async function getToken(access: AccessControl, request: FastifyRequest, reply: FastifyReply, query: URLSearchParams): Promise<void> {
-  const credentials = parseAuthorization(request.headers.authorization);
+  const credentials = parseAuthorization(access, request.headers.authorization);
   if (credentials?.kind === 'bearer') throw new RegistryError('UNAUTHORIZED', 'the token endpoint takes Basic credentials (user AWS, an ECR authorization token) or none');
   let caller;
   try {

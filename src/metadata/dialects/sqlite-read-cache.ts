@@ -38,8 +38,8 @@ export class SqliteReadCache {
   /** By SQL text (a handful of texts), then by parameters. */
   private readonly entries = new Map<string, Entry>();
   private size = 0;
-  /** The tables each write statement may change, by its text (undefined: any). */
-  private readonly changedBy = new Map<string, ReadonlySet<string> | undefined>();
+  /** The tables each write statement may change, by its text. */
+  private readonly changedBy = new Map<string, ReadonlySet<string>>();
   private readonly dataVersion: SqliteDatabase.Statement;
   private seenVersion: unknown;
   private checkedAt = 0;
@@ -51,20 +51,11 @@ export class SqliteReadCache {
 
   /** Before the write statement `sql` runs on this connection. */
   noteWrite(sql: string): void {
+    const tables = this.tablesChangedBy(sql);
     if (this.size === 0) return;
-    let tables = this.changedBy.get(sql);
-    if (tables === undefined && !this.changedBy.has(sql)) {
-      tables = this.tablesChangedBy(sql);
-      if (this.changedBy.size >= MAX_WRITE_TEXTS) this.changedBy.clear();
-      this.changedBy.set(sql, tables);
-    }
-    if (tables === undefined) {
-      // Perhaps a schema change: the foreign keys are read again next time.
-      this.changedBy.clear();
-      return this.clear();
-    }
+    if (tables === undefined) return this.clear();
     for (const entry of this.entries.values()) {
-      if (entry.rows.size > 0 && (entry.tables === undefined || [...entry.tables].some((t) => tables.has(t)))) this.drop(entry);
+      if (entry.rows.size > 0 && (entry.tables === undefined || overlap(entry.tables, tables))) this.drop(entry);
     }
   }
 
@@ -103,19 +94,26 @@ export class SqliteReadCache {
   }
 
   /**
-   * The tables a data change may alter: the one it writes, and for an update or a delete (an upsert
-   * too) every table
-   * whose foreign keys act on it (cascades and SET NULL/DEFAULT), and on from there. Undefined for
-   * a statement that is not a plain insert, update or delete.
+   * The tables a data change may alter: the one it writes, and for an update, a delete or an upsert every
+   * table whose foreign keys act on it (cascades and SET NULL/DEFAULT), and on from there. Undefined for a
+   * statement that is not a plain insert, update or delete (then the foreign keys are read again next
+   * time: it may have changed the schema).
    */
   private tablesChangedBy(sql: string): ReadonlySet<string> | undefined {
+    if (this.changedBy.has(sql)) return this.changedBy.get(sql);
     const match = WRITTEN_TABLE.exec(sql);
-    if (!match) return undefined;
+    if (!match) {
+      this.changedBy.clear();
+      return undefined;
+    }
     const changed = new Set([match[2]!]);
     // An insert changes its own table alone, unless it updates on conflict.
-    if (/^insert/i.test(match[1]!) && !/\bdo\s+update\b/i.test(sql)) return changed;
-    const acting = this.foreignKeysActingOn();
-    for (const table of changed) for (const child of acting.get(table) ?? []) changed.add(child);
+    if (!/^insert/i.test(match[1]!) || /\bdo\s+update\b/i.test(sql)) {
+      const acting = this.foreignKeysActingOn();
+      for (const table of changed) for (const child of acting.get(table) ?? []) changed.add(child);
+    }
+    if (this.changedBy.size >= MAX_WRITE_TEXTS) this.changedBy.clear();
+    this.changedBy.set(sql, changed);
     return changed;
   }
 
@@ -132,6 +130,11 @@ export class SqliteReadCache {
     }
     return acting;
   }
+}
+
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (b.has(x)) return true;
+  return false;
 }
 
 /** The tables `sql` reads, or undefined when it names none that can be told (then any write empties it). */

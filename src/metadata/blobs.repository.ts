@@ -1,5 +1,5 @@
 import type { Db } from './metadata.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery, runsDirectly } from './prepared-query.js';
 
 export interface LinkedBlob {
   digest: string;
@@ -94,10 +94,21 @@ export async function unlinkBlob(db: Db, repositoryId: number, digest: string): 
 
 /** Of `digests`, those the repository links and that are active. */
 export async function linkedDigests(db: Db, repositoryId: number, digests: string[]): Promise<Set<string>> {
-  const linked = new Set<string>();
-  // One prepared lookup per digest: an `in (…)` list would be a statement of its own shape per length.
-  for (const digest of new Set(digests)) if ((await activeLink(db, repositoryId, digest)).rows.length > 0) linked.add(digest);
-  return linked;
+  if (runsDirectly(db)) {
+    const linked = new Set<string>();
+    for (const digest of new Set(digests)) if ((await activeLink(db, repositoryId, digest)).rows.length > 0) linked.add(digest);
+    return linked;
+  }
+  if (digests.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('repository_blobs as rb')
+    .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+    .select('rb.digest')
+    .where('rb.repository_id', '=', repositoryId)
+    .where('rb.digest', 'in', digests)
+    .where('b.state', '=', 'active')
+    .execute();
+  return new Set(rows.map((row) => row.digest));
 }
 
 const activeLink = preparedQuery((db, repositoryId: number, digest: string) =>

@@ -1,5 +1,5 @@
 import type { Db } from './metadata.js';
-import { preparedQuery } from './prepared-query.js';
+import { preparedQuery, runsDirectly } from './prepared-query.js';
 import type { ManifestsTable, ReferenceKind } from './tables.js';
 
 export interface ManifestRow {
@@ -72,8 +72,16 @@ export async function insertManifest(
     row.last_pulled_at,
   );
   const inserted = Number(result.numAffectedRows ?? 0n) > 0;
-  // One prepared statement per reference rather than one of its own shape per number of references.
-  if (inserted) for (const ref of references) await insertReference(db, row.repository_id, row.digest, ref.digest, ref.kind);
+  if (!inserted || references.length === 0) return inserted;
+  if (runsDirectly(db)) {
+    for (const ref of references) await insertReference(db, row.repository_id, row.digest, ref.digest, ref.kind);
+    return inserted;
+  }
+  await db
+    .insertInto('manifest_references')
+    .values(references.map((ref) => ({ repository_id: row.repository_id, manifest_digest: row.digest, child_digest: ref.digest, kind: ref.kind })))
+    .onConflict((oc) => oc.columns(['repository_id', 'manifest_digest', 'child_digest']).doNothing())
+    .execute();
   return inserted;
 }
 

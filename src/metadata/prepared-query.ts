@@ -23,6 +23,14 @@ export function allowDirectRuns(db: Db, run: DirectRun): void {
   directRuns.set(db, run);
 }
 
+/**
+ * Whether prepared queries on `db` run at once, without Kysely: then several small statements cost less
+ * than one built anew (an `in (…)` list, a multi-row insert), where over a network each is a round trip.
+ */
+export function runsDirectly(db: Db): boolean {
+  return directRuns.has(db);
+}
+
 /** Ends what allowDirectRuns allowed (a transaction's handle, once the transaction is over). */
 export function endDirectRuns(db: Db): void {
   directRuns.delete(db);

@@ -137,7 +137,7 @@ export async function startBerth(root: string, dir: string, opts: BerthOptions =
   Object.assign(env, opts.env);
   // As `npm start` and the berth command run it (see bin/berth.js).
   // The extra flags come last, so they override the defaults.
-  const args = ['--max-semi-space-size=8', '--initial-old-space-size=64', '--max-old-space-size=512', ...(process.env.BENCH_BERTH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data')];
+  const args = ['--max-semi-space-size=6', '--initial-old-space-size=64', '--max-old-space-size=512', ...(process.env.BENCH_BERTH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(root, 'bin', 'berth.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dir, 'data')];
   const server = await launch({ kind: 'berth', name: opts.name ?? 'berth', label: opts.label ?? 'Berth', cmd: process.execPath, args, env, dir, port, readyPath: '/healthz' });
   const client = new ECRClient({ endpoint: server.url, region: 'us-east-1', credentials: BENCH_KEY });
   try {

@@ -1,10 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --initial-old-space-size=64 --max-old-space-size=512
+#!/usr/bin/env -S node --max-semi-space-size=6 --initial-old-space-size=64 --max-old-space-size=512
 // The `berth` command. Runs the compiled build; `npm start` and `npm run build` make it.
 // The flags keep the server's memory flat under a high request rate (`npm start` passes them too):
-// --max-semi-space-size=8: a young generation large enough that the objects of 64 requests in flight die
+// --max-semi-space-size=6: a young generation large enough that the objects of 64 requests in flight die
 // young instead of being promoted and collected by major GCs (measured, 4 → 16: +8% manifest GETs/s and
 // peak RSS +28 MiB; 16 → 8: −5% manifest GETs/s at ~14,000/s, peak RSS over the whole benchmark 202 → 187
-// MiB); --max-old-space-size=512: V8 lets garbage pile up in proportion to this limit,
+// MiB; 8 → 6: −2% manifest GETs/s at ~8,500/s, peak RSS under 45 s of them −10 MiB, where 8 reached
+// 200 MiB); --max-old-space-size=512: V8 lets garbage pile up in proportion to this limit,
 // by default a quarter of the RAM (measured: peak RSS 180 → 118 MiB at 6,000 manifest GETs/s, same
 // throughput; the live heap is ~30 MiB); --initial-old-space-size=64: while the old generation's headroom is
 // smaller than the young one, V8 marks the old generation again and again even when nothing is allocated

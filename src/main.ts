@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { Config } from './config/config.js';
 import type { Logger } from './core/context.js';
 import { bootstrapIdentity, composeApp, composeServices } from './compose.js';
+import { BatchedStdout } from './log-destination.js';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -26,11 +27,8 @@ const REDACT = [
   'credentials.sessionToken',
 ];
 
-/**
- * JSON lines on stdout. Written asynchronously: a synchronous write per request line would be a
- * syscall on the event loop for every request; lines that pile up during a write go out together.
- */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false })): pino.Logger {
+/** JSON lines on stdout, written asynchronously (see BatchedStdout). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination: pino.DestinationStream = new BatchedStdout()): pino.Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 

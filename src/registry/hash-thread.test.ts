@@ -52,3 +52,21 @@ test('when the thread stops, a hash on it rejects and no new hash is started the
   await assert.rejects(hash.digest(), /hash thread stopped/);
   assert.equal(own.start(), undefined);
 });
+
+test('an idle thread stops after a while, and the next hash starts another; a hash in progress keeps it', async () => {
+  const idle = new HashThread(50);
+  after(() => idle.close());
+  const first = idle.start()!;
+  await feed(first, randomBytes(2 * MiB), 65536);
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(idle.running, true, 'a hash not finished yet keeps the thread');
+  const bytes = randomBytes(2 * MiB + 5);
+  await feed(first, bytes, 65536);
+  await first.digest();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(idle.running, false, 'stopped once idle');
+  const second = idle.start()!;
+  assert.equal(idle.running, true);
+  await feed(second, bytes, 65536);
+  assert.equal(await second.digest(), sha256(bytes), 'a new thread hashes as the first did');
+});

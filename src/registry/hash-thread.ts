@@ -5,6 +5,8 @@ import type { RunningHash } from './running-hash.js';
 /** Bytes go to the thread in buffers of this size, at most SLOTS of them for the whole process. */
 const SLOT_BYTES = 1024 * 1024;
 const SLOTS = 4;
+/** With no hash on it for this long, the thread is stopped (its isolate is ~12 MiB); the next hash starts another. */
+const IDLE_MS = 30_000;
 
 // The thread's program: one SHA-256 state per hash id, fed in the order the messages come; each
 // buffer goes back once hashed. Plain CommonJS source, so the thread needs no loader (run from
@@ -36,11 +38,17 @@ type FromThread = { slot: ArrayBuffer } | { id: number; hex: string };
  * (moved, not copied: 4 MiB for the whole process, so memory stays flat however many uploads run);
  * a hash that finds none free waits, and so does its upload. Not a SharedArrayBuffer: V8 copies
  * into one several times slower than into a plain buffer. If the thread dies, its hashes reject and
- * new ones are refused: callers hash inline then.
+ * new ones are refused: callers hash inline then. A thread with no hash on it for IDLE_MS is stopped
+ * on purpose (`idleMs`), and the next hash starts a new one.
  */
 export class HashThread {
   private worker: Worker | undefined;
   private broken = false;
+  /** Hashes started and neither finished nor dropped. */
+  private live = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleMs = IDLE_MS) {}
   private readonly freeSlots: ArrayBuffer[] = Array.from({ length: SLOTS }, () => new ArrayBuffer(SLOT_BYTES));
   private readonly slotWaiters: ((slot: ArrayBuffer) => void)[] = [];
   private readonly digests = new Map<number, { resolve: (hex: string) => void; reject: (err: Error) => void }>();
@@ -59,13 +67,36 @@ export class HashThread {
       this.broken = true;
       return undefined;
     }
+    this.live++;
+    clearTimeout(this.idleTimer);
     return new ThreadHash(this, this.nextId++);
+  }
+
+  /** A hash of start() is finished or dropped. */
+  ended(): void {
+    if (--this.live > 0) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stopIdle(), this.idleMs).unref();
+  }
+
+  /** Whether a thread is running now. */
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Stops the thread: hashes still on it reject, and new ones are refused. */
   async close(): Promise<void> {
     this.broken = true;
+    clearTimeout(this.idleTimer);
     await this.worker?.terminate();
+  }
+
+  /** Stops an idle thread on purpose; it owes nothing then (every buffer and digest came back). */
+  private stopIdle(): void {
+    if (this.live > 0 || this.owed > 0 || !this.worker) return;
+    const idle = this.worker;
+    this.worker = undefined;
+    void idle.terminate();
   }
 
   /** A free buffer, once there is one: fill it and hand it over with send(). */
@@ -101,6 +132,7 @@ export class HashThread {
       else this.release(m.slot);
     });
     const fail = (): void => {
+      if (worker !== this.worker) return; // stopped on purpose, when idle
       this.broken = true;
       this.owe(-this.owed);
       for (const id of [...this.digests.keys()]) this.settle(id, new Error('the hash thread stopped'));
@@ -153,14 +185,18 @@ class ThreadHash implements RunningHash {
 
   async digest(): Promise<string> {
     this.done = true;
-    await (this.sending = this.sending.then(() => this.sendFull()).then(() => (this.gathered.size > 0 ? this.sendSlot(this.gathered.size) : undefined)));
-    return this.thread.digestOf(this.id);
+    try {
+      await (this.sending = this.sending.then(() => this.sendFull()).then(() => (this.gathered.size > 0 ? this.sendSlot(this.gathered.size) : undefined)));
+      return await this.thread.digestOf(this.id);
+    } finally {
+      this.thread.ended();
+    }
   }
 
   dispose(): void {
     if (this.done) return;
     this.done = true;
-    void this.sending.then(() => this.thread.send({ id: this.id, drop: true }));
+    void this.sending.then(() => this.thread.send({ id: this.id, drop: true })).finally(() => this.thread.ended());
   }
 
   private async sendFull(): Promise<void> {
